@@ -1,0 +1,64 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/fsutil.h"
+#include "common/suggest.h"
+
+int cli_load_config(const char *path, struct config *config, struct ag_error *err)
+{
+    if (path != NULL)
+        return config_load(config, path, err);
+    if (access("assetgen.yaml", R_OK) == 0)
+        return config_load(config, "assetgen.yaml", err);
+    return config_load(config, ASSETGEN_DATADIR "/assetgen.yaml", err);
+}
+
+int cli_fail(const struct ag_error *err)
+{
+    fprintf(stderr, "assetgen: %s\n", err->message);
+    return err->status == AG_OK ? AG_FAIL : err->status;
+}
+
+int cli_usage(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "assetgen %s: ", command);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n(see 'assetgen %s --help')\n", command);
+    va_end(ap);
+    return AG_USAGE;
+}
+
+int cli_parse_uint(const char *command, const char *option, const char *text,
+                   unsigned long long max, unsigned long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (*text == '\0' || *text == '-' || *end != '\0' || errno != 0 || v > max)
+        return cli_usage(command, "%s '%s' must be an integer from 0 to %llu", option, text,
+                         max);
+    *out = v;
+    return AG_OK;
+}
+
+int cli_unknown_size(const struct config *config, const char *name, struct ag_error *err)
+{
+    const char *names[64];
+    size_t n = 0;
+    for (size_t i = 0; i < config->size_count && n < 64; i++)
+        names[n++] = config->sizes[i].name;
+    char valid[512];
+    suggest_join(names, n, valid, sizeof valid);
+    const char *near = suggest_nearest(name, names, n);
+    if (near)
+        return ag_error_set(err, AG_USAGE, "unknown size tier '%s' (did you mean '%s'? valid: %s)",
+                            name, near, valid);
+    return ag_error_set(err, AG_USAGE, "unknown size tier '%s' (valid: %s)", name, valid);
+}

@@ -1,0 +1,266 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/fsutil.h"
+#include "common/generate_run.h"
+#include "common/suggest.h"
+#include "common/units.h"
+
+static const char generate_help[] =
+    "usage: assetgen generate [--format F[,F..] | --profile P] [--size TIER] [--out DIR]\n"
+    "                         [--config FILE] [--seed N] [--count N] [--name NAME]\n"
+    "                         [--pkg-version V] [--base-url URL] [--jobs N] [--no-sign]\n"
+    "                         [--quiet | --progress]\n\n"
+    "Writes packages, each format's repository metadata, client settings and\n"
+    "out/<size>/manifest.json. Without --format or --profile, the smoke profile's formats.\n\n"
+    "  --format F[,F..]  formats to generate (assetgen list formats)\n"
+    "  --profile P       a profile of assetgen.yaml (assetgen list profiles); 'all' = every format\n"
+    "  --size TIER       size tier (assetgen list sizes; default from assetgen.yaml)\n"
+    "  --out DIR         output root; files go to DIR/<size>/ (default: out)\n"
+    "  --config FILE     configuration (default: ./assetgen.yaml, else the installed one)\n"
+    "  --seed N          seed of the data stream (default from assetgen.yaml)\n"
+    "  --count N         packages per format, named NAME-1 .. NAME-N (default 1)\n"
+    "  --name NAME       package name instead of the template's\n"
+    "  --pkg-version V   package version instead of the template's\n"
+    "  --base-url URL    where DIR/<size>/ will be served (default http://127.0.0.1:8080/)\n"
+    "  --jobs N          packages generated in parallel (default: number of cores)\n"
+    "  --no-sign         write no signatures\n"
+    "  --quiet           print nothing but errors\n"
+    "  --progress        show progress even for the small tier or when not on a terminal\n"
+    "SOURCE_DATE_EPOCH, when set, fixes every timestamp (default from assetgen.yaml).\n";
+
+struct generate_args {
+    const char *formats;
+    const char *profile;
+    const char *size;
+    const char *out;
+    const char *config;
+    const char *name;
+    const char *version;
+    const char *base_url;
+    int have_seed;
+    unsigned long long seed;
+    unsigned long long count;
+    unsigned long long jobs;
+    int quiet;
+    int progress;
+};
+
+static int parse_args(int argc, char **argv, struct generate_args *a)
+{
+    static const struct option options[] = {
+        {"format", required_argument, NULL, 'f'},   {"profile", required_argument, NULL, 'p'},
+        {"size", required_argument, NULL, 's'},     {"out", required_argument, NULL, 'o'},
+        {"config", required_argument, NULL, 'c'},   {"seed", required_argument, NULL, 'S'},
+        {"count", required_argument, NULL, 'n'},    {"name", required_argument, NULL, 'N'},
+        {"pkg-version", required_argument, NULL, 'V'},
+        {"base-url", required_argument, NULL, 'u'}, {"jobs", required_argument, NULL, 'j'},
+        {"no-sign", no_argument, NULL, 'U'},        {"quiet", no_argument, NULL, 'q'},
+        {"progress", no_argument, NULL, 'P'},       {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(a, 0, sizeof *a);
+    a->out = "out";
+    a->count = 1;
+    a->jobs = (unsigned long long)sysconf(_SC_NPROCESSORS_ONLN);
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        int rc = AG_OK;
+        switch (c) {
+        case 'f': a->formats = optarg; break;
+        case 'p': a->profile = optarg; break;
+        case 's': a->size = optarg; break;
+        case 'o': a->out = optarg; break;
+        case 'c': a->config = optarg; break;
+        case 'N': a->name = optarg; break;
+        case 'V': a->version = optarg; break;
+        case 'u': a->base_url = optarg; break;
+        case 'S':
+            a->have_seed = 1;
+            rc = cli_parse_uint("generate", "--seed", optarg, ~0ULL, &a->seed);
+            break;
+        case 'n': rc = cli_parse_uint("generate", "--count", optarg, 100000, &a->count); break;
+        case 'j': rc = cli_parse_uint("generate", "--jobs", optarg, 1024, &a->jobs); break;
+        case 'U': break; /* nothing is signed until a signing key is configured */
+        case 'q': a->quiet = 1; break;
+        case 'P': a->progress = 1; break;
+        case 'h': fputs(generate_help, stdout); return -1;
+        default:
+            return cli_usage("generate", "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+        if (rc != AG_OK)
+            return rc;
+    }
+    if (optind < argc)
+        return cli_usage("generate", "unexpected argument '%s'", argv[optind]);
+    if (a->formats && a->profile)
+        return cli_usage("generate", "give --format or --profile, not both");
+    if (a->count == 0)
+        return cli_usage("generate", "--count must be at least 1");
+    if (a->quiet && a->progress)
+        return cli_usage("generate", "give --quiet or --progress, not both");
+    return AG_OK;
+}
+
+static int add_format(const char *name, const struct generator **list, size_t *n,
+                      struct ag_error *err)
+{
+    const struct generator *gen = generator_find(name);
+    if (gen == NULL) {
+        const char *names[64];
+        for (size_t i = 0; i < generator_registry_count; i++)
+            names[i] = generator_registry[i]->name;
+        char valid[512];
+        suggest_join(names, generator_registry_count, valid, sizeof valid);
+        const char *near = suggest_nearest(name, names, generator_registry_count);
+        if (near)
+            return ag_error_set(err, AG_USAGE, "unknown format '%s' (did you mean '%s'? valid: %s)",
+                                name, near, valid);
+        return ag_error_set(err, AG_USAGE, "unknown format '%s' (valid: %s)", name, valid);
+    }
+    for (size_t i = 0; i < *n; i++)
+        if (list[i] == gen)
+            return AG_OK;
+    list[(*n)++] = gen;
+    return AG_OK;
+}
+
+/* The formats to make: --format, a profile, or the smoke profiles. Formats
+ * a profile names but this build lacks are reported, not silently dropped. */
+static int choose_formats(const struct generate_args *a, const struct config *config,
+                          const struct generator **list, size_t *n, struct ag_error *err)
+{
+    *n = 0;
+    if (a->formats) {
+        char *copy = xstrdup(a->formats);
+        int rc = AG_OK;
+        for (char *tok = strtok(copy, ","); tok && rc == AG_OK; tok = strtok(NULL, ","))
+            rc = add_format(tok, list, n, err);
+        free(copy);
+        if (rc == AG_OK && *n == 0)
+            rc = ag_error_set(err, AG_USAGE, "--format lists no format");
+        return rc;
+    }
+    for (size_t p = 0; p < config->profile_count; p++) {
+        const struct profile *prof = &config->profiles[p];
+        int chosen = a->profile ? strcmp(prof->name, a->profile) == 0 : prof->is_smoke;
+        for (size_t f = 0; chosen && f < prof->format_count; f++) {
+            if (generator_find(prof->formats[f]) == NULL)
+                fprintf(stderr, "assetgen: skip: format '%s' of profile '%s' has no generator "
+                                "in this build\n",
+                        prof->formats[f], prof->name);
+            else
+                add_format(prof->formats[f], list, n, err);
+        }
+    }
+    if (a->profile && config_find_profile(config, a->profile) == NULL) {
+        const char *names[64];
+        size_t k = 0;
+        for (size_t i = 0; i < config->profile_count && k < 64; i++)
+            names[k++] = config->profiles[i].name;
+        char valid[512];
+        suggest_join(names, k, valid, sizeof valid);
+        return ag_error_set(err, AG_USAGE, "unknown profile '%s' (valid: %s)", a->profile, valid);
+    }
+    if (*n == 0)
+        return ag_error_set(err, AG_USAGE, "the chosen profiles name no format this build has");
+    return AG_OK;
+}
+
+struct progress_state {
+    int enabled;
+};
+
+static void show_progress(void *ctx, const struct planned_package *pkg,
+                          const struct artifact_list *made, size_t done, size_t total)
+{
+    const struct progress_state *st = ctx;
+    if (!st->enabled)
+        return;
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < made->count; i++)
+        bytes += made->items[i].bytes;
+    char size[32];
+    format_size(bytes, size, sizeof size);
+    fprintf(stderr, "[%zu/%zu] %s %s %s (%s)\n", done, total, pkg->spec.format, pkg->spec.name,
+            pkg->spec.version, size);
+}
+
+static void print_summary(const struct generate_plan *plan, const struct artifact_list *made)
+{
+    printf("%-62s %10s  %s\n", "artifact", "size", "sha256");
+    for (size_t i = 0; i < made->count; i++) {
+        char size[32];
+        format_size(made->items[i].bytes, size, sizeof size);
+        printf("%-62s %10s  %.12s\n", made->items[i].path, size, made->items[i].sha256);
+    }
+    printf("%zu artifacts in %s/ (manifest.json updated)\n", made->count, plan->out_root);
+}
+
+int cmd_generate(int argc, char **argv)
+{
+    struct generate_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != AG_OK)
+        return rc < 0 ? 0 : rc;
+    struct ag_error err = {0};
+    struct config config;
+    if (cli_load_config(a.config, &config, &err) != AG_OK)
+        return cli_fail(&err);
+    const char *size_name = a.size ? a.size : config.default_size;
+    const struct size_tier *size = config_find_size(&config, size_name);
+    const struct generator *gens[64];
+    size_t ngens = 0;
+    if (size == NULL)
+        cli_unknown_size(&config, size_name, &err);
+    else
+        choose_formats(&a, &config, gens, &ngens, &err);
+    int64_t epoch = config.source_date_epoch;
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (err.status == AG_OK && sde && *sde) {
+        unsigned long long v;
+        if (cli_parse_uint("generate", "SOURCE_DATE_EPOCH", sde, 253402300799ULL, &v) != AG_OK)
+            err.status = AG_USAGE;
+        epoch = (int64_t)v;
+    }
+    struct generate_plan plan = {0};
+    if (err.status == AG_OK) {
+        struct generate_request req = {
+            .config = &config,
+            .out_dir = a.out,
+            .size = size,
+            .generators = gens,
+            .generator_count = ngens,
+            .seed = a.have_seed ? a.seed : config.seed,
+            .epoch = epoch,
+            .base_url = a.base_url ? a.base_url : config.base_url,
+            .name = a.name,
+            .version = a.version,
+            .count = (unsigned)a.count,
+        };
+        generate_plan_build(&req, &plan, &err);
+    }
+    struct artifact_list made = {0};
+    if (err.status == AG_OK) {
+        struct progress_state progress = {
+            .enabled = !a.quiet && (a.progress || (isatty(STDERR_FILENO) && size->data_size > 0)),
+        };
+        generate_plan_run(&plan, (unsigned)a.jobs, "assetgen " ASSETGEN_VERSION, show_progress,
+                          &progress, &made, &err);
+        if (err.status == AG_OK && !a.quiet)
+            print_summary(&plan, &made);
+    }
+    int status = err.status;
+    if (status != AG_OK && err.message[0])
+        cli_fail(&err);
+    artifact_list_free(&made);
+    generate_plan_free(&plan);
+    config_free(&config);
+    return status;
+}

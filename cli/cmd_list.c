@@ -1,0 +1,111 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/generator.h"
+#include "common/units.h"
+
+static const char list_help[] = "usage: assetgen list formats|profiles|sizes|tiers|defects "
+                                "[--config FILE]\n";
+
+static void print_joined(char **items, size_t count, int width)
+{
+    char text[512] = "";
+    for (size_t i = 0; i < count; i++) {
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used, "%s%s", i ? "," : "", items[i]);
+    }
+    printf("%-*s", width, count ? text : "-");
+}
+
+static void list_formats(const struct config *config)
+{
+    printf("%-8s %-10s %-24s %s\n", "format", "generator", "template", "what it writes");
+    for (size_t i = 0; i < config->template_count; i++) {
+        const struct asset_template *t = &config->templates[i];
+        const struct generator *gen = generator_find(t->generator);
+        printf("%-8s %-10s %-24s %s\n", t->format, gen ? t->generator : "(missing)",
+               t->package_name, gen ? gen->summary : "no generator in this build yet");
+    }
+}
+
+static void list_profiles(const struct config *config)
+{
+    printf("%-8s %-30s %-6s %-26s %s\n", "profile", "services", "smoke", "dependencies",
+           "formats");
+    for (size_t i = 0; i < config->profile_count; i++) {
+        const struct profile *p = &config->profiles[i];
+        printf("%-8s ", p->name);
+        print_joined(p->services, p->service_count, 30);
+        printf(" %-6s ", p->is_smoke ? "yes" : "no");
+        print_joined(p->dependencies, p->dependency_count, 26);
+        printf(" ");
+        print_joined(p->formats, p->format_count, 0);
+        printf("\n");
+    }
+}
+
+static void list_sizes(const struct config *config)
+{
+    printf("%-10s %14s %14s  %s\n", "size", "maxSize", "dataFile", "defined in");
+    for (size_t i = 0; i < config->size_count; i++) {
+        const struct size_tier *s = &config->sizes[i];
+        char max[32], data[32] = "none";
+        format_size(s->max_size, max, sizeof max);
+        if (s->data_size)
+            format_size(s->data_size, data, sizeof data);
+        printf("%-10s %14s %14s  %s\n", s->name, max, data, s->source);
+    }
+}
+
+static void list_tiers(const struct config *config)
+{
+    printf("%-6s %-12s %-28s %-8s %s\n", "tier", "name", "trigger", "target", "tests");
+    for (size_t i = 0; i < config->tier_count; i++) {
+        const struct test_tier *t = &config->tiers[i];
+        char target[32];
+        snprintf(target, sizeof target, "%llum", (unsigned long long)t->target_seconds / 60);
+        printf("%-6s %-12s %-28s %-8s ", t->name, t->display_name, t->trigger, target);
+        print_joined(t->tests, t->test_count, 0);
+        printf("\n");
+    }
+}
+
+int cmd_list(int argc, char **argv)
+{
+    const char *what = NULL, *config_path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            fputs(list_help, stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            config_path = argv[++i];
+        } else if (what == NULL && argv[i][0] != '-') {
+            what = argv[i];
+        } else {
+            return cli_usage("list", "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (what == NULL)
+        return cli_usage("list", "say what to list: formats, profiles, sizes, tiers or defects");
+    struct ag_error err = {0};
+    struct config config;
+    if (cli_load_config(config_path, &config, &err) != AG_OK)
+        return cli_fail(&err);
+    int rc = AG_OK;
+    if (strcmp(what, "formats") == 0)
+        list_formats(&config);
+    else if (strcmp(what, "profiles") == 0)
+        list_profiles(&config);
+    else if (strcmp(what, "sizes") == 0)
+        list_sizes(&config);
+    else if (strcmp(what, "tiers") == 0)
+        list_tiers(&config);
+    else if (strcmp(what, "defects") == 0)
+        printf("defect   formats  expect\n(this build defines no defect variants yet)\n");
+    else
+        rc = cli_usage("list", "cannot list '%s' (valid: formats, profiles, sizes, tiers, defects)",
+                       what);
+    config_free(&config);
+    return rc;
+}

@@ -1,0 +1,45 @@
+#ifndef ASSETGEN_ARTIFACT_H
+#define ASSETGEN_ARTIFACT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/atomic_file.h"
+
+/* One file a client consumes: a row of manifest.json. */
+struct artifact {
+    char *format;
+    char *kind;
+    char *name;
+    char *version;
+    char *path; /* relative to out/<size>/ */
+    char *signature;
+    char *defect;
+    char *expect;
+    uint64_t bytes;
+    char sha256[65];
+    char sha512[129];
+    char sha1[41];
+    char md5[33];
+    /* The seeded data file inside the package, when the tier has one. */
+    char *data_path;
+    uint64_t data_bytes;
+    char data_sha256[65];
+};
+
+struct artifact_list {
+    struct artifact *items;
+    size_t count;
+};
+
+/* Copies size and digests of a committed file into art. */
+void artifact_take_digests(struct artifact *art, const struct atomic_file *file);
+void artifact_set_data(struct artifact *art, const char *path, uint64_t bytes,
+                       const unsigned char *sha256);
+/* Appends a copy of art (strings duplicated). */
+void artifact_list_add(struct artifact_list *list, const struct artifact *art);
+void artifact_list_free(struct artifact_list *list);
+void artifact_free(struct artifact *art);
+void artifact_copy(struct artifact *dst, const struct artifact *src);
+
+#endif

@@ -1,0 +1,161 @@
+#include "common/atomic_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fault.h"
+#include "common/fsutil.h"
+
+#define ATOMIC_BUFFER_BYTES (1u << 20)
+
+static int io_status(int e)
+{
+    /* A full or failing disk is a generation failure; a path the user
+     * cannot write is a usage error. */
+    return (e == EACCES || e == EROFS || e == ENOTDIR || e == EISDIR) ? AG_USAGE : AG_FAIL;
+}
+
+int atomic_file_open(struct atomic_file *file, const char *path, unsigned digest_mask,
+                     struct ag_error *err)
+{
+    memset(file, 0, sizeof *file);
+    file->fd = -1;
+    if (mkdir_for_file(path, err) != AG_OK)
+        return err->status;
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    int dir_len = slash ? (int)(slash - path + 1) : 0;
+    /* A leading dot hides the partial file from directory listings and
+     * from every index glob. */
+    file->temp_path = xasprintf("%.*s.%s.tmp-XXXXXX", dir_len, path, base);
+    file->fd = mkstemp(file->temp_path);
+    if (file->fd < 0) {
+        int e = errno;
+        ag_error_set(err, io_status(e), "cannot create %s: %s", file->temp_path, strerror(e));
+        free(file->temp_path);
+        file->temp_path = NULL;
+        return err->status;
+    }
+    cleanup_register(file->temp_path);
+    fchmod(file->fd, 0644);
+    file->final_path = xstrdup(path);
+    file->buffer = xmalloc(ATOMIC_BUFFER_BYTES);
+    if (digest_set_init(&file->digests, digest_mask, err) != AG_OK) {
+        atomic_file_abort(file);
+        return err->status;
+    }
+    return AG_OK;
+}
+
+static int write_all(struct atomic_file *file, const unsigned char *data, size_t len,
+                     struct ag_error *err)
+{
+    while (len > 0) {
+        ssize_t n = fault_write(file->fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            return ag_error_set(err, io_status(e), "cannot write %s: %s", file->final_path,
+                                strerror(e));
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return AG_OK;
+}
+
+static int flush_buffer(struct atomic_file *file, struct ag_error *err)
+{
+    if (file->buffered == 0)
+        return AG_OK;
+    int rc = write_all(file, file->buffer, file->buffered, err);
+    file->buffered = 0;
+    return rc;
+}
+
+int atomic_file_write(struct atomic_file *file, const void *data, size_t len,
+                      struct ag_error *err)
+{
+    digest_set_update(&file->digests, data, len);
+    file->bytes += len;
+    if (file->buffered + len > ATOMIC_BUFFER_BYTES) {
+        if (flush_buffer(file, err) != AG_OK)
+            return err->status;
+        if (len >= ATOMIC_BUFFER_BYTES)
+            return write_all(file, data, len, err);
+    }
+    memcpy(file->buffer + file->buffered, data, len);
+    file->buffered += len;
+    return AG_OK;
+}
+
+int atomic_file_commit(struct atomic_file *file, struct ag_error *err)
+{
+    if (flush_buffer(file, err) != AG_OK)
+        goto fail;
+    if (fsync(file->fd) != 0) {
+        int e = errno;
+        ag_error_set(err, AG_FAIL, "cannot sync %s: %s", file->final_path, strerror(e));
+        goto fail;
+    }
+    if (close(file->fd) != 0) {
+        int e = errno;
+        file->fd = -1;
+        ag_error_set(err, AG_FAIL, "cannot close %s: %s", file->final_path, strerror(e));
+        goto fail;
+    }
+    file->fd = -1;
+    if (digest_set_final(&file->digests, err) != AG_OK)
+        goto fail;
+    if (rename(file->temp_path, file->final_path) != 0) {
+        int e = errno;
+        ag_error_set(err, io_status(e), "cannot rename into %s: %s", file->final_path,
+                     strerror(e));
+        goto fail;
+    }
+    cleanup_unregister(file->temp_path);
+    free(file->temp_path);
+    file->temp_path = NULL;
+    atomic_file_abort(file);
+    return AG_OK;
+fail:
+    atomic_file_abort(file);
+    return err->status;
+}
+
+void atomic_file_abort(struct atomic_file *file)
+{
+    if (file->fd >= 0)
+        close(file->fd);
+    file->fd = -1;
+    if (file->temp_path != NULL) {
+        unlink(file->temp_path);
+        cleanup_unregister(file->temp_path);
+        free(file->temp_path);
+        file->temp_path = NULL;
+    }
+    free(file->final_path);
+    file->final_path = NULL;
+    free(file->buffer);
+    file->buffer = NULL;
+    digest_set_free(&file->digests);
+}
+
+int atomic_write_buffer(const char *path, const void *data, size_t len, struct ag_error *err)
+{
+    struct atomic_file file;
+    if (atomic_file_open(&file, path, 0, err) != AG_OK)
+        return err->status;
+    if (atomic_file_write(&file, data, len, err) != AG_OK) {
+        atomic_file_abort(&file);
+        return err->status;
+    }
+    return atomic_file_commit(&file, err);
+}

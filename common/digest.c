@@ -1,0 +1,140 @@
+#include "common/digest.h"
+
+#include <openssl/evp.h>
+#include <string.h>
+
+static const EVP_MD *digest_md(enum digest_kind kind)
+{
+    switch (kind) {
+    case DIGEST_MD5:
+        return EVP_md5();
+    case DIGEST_SHA1:
+        return EVP_sha1();
+    case DIGEST_SHA256:
+        return EVP_sha256();
+    case DIGEST_SHA512:
+        return EVP_sha512();
+    default:
+        return NULL;
+    }
+}
+
+int digest_set_init(struct digest_set *set, unsigned mask, struct ag_error *err)
+{
+    memset(set, 0, sizeof *set);
+    set->mask = mask & DIGEST_ALL;
+    for (int k = 0; k < DIGEST_KINDS; k++) {
+        if (!(set->mask & DIGEST_BIT(k)))
+            continue;
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        if (ctx == NULL || EVP_DigestInit_ex(ctx, digest_md(k), NULL) != 1) {
+            EVP_MD_CTX_free(ctx);
+            digest_set_free(set);
+            return ag_error_set(err, AG_FAIL, "cannot initialise digest %d", k);
+        }
+        set->ctx[k] = ctx;
+    }
+    return AG_OK;
+}
+
+void digest_set_update(struct digest_set *set, const void *data, size_t len)
+{
+    for (int k = 0; k < DIGEST_KINDS; k++)
+        if (set->ctx[k] != NULL)
+            EVP_DigestUpdate(set->ctx[k], data, len);
+}
+
+int digest_set_final(struct digest_set *set, struct ag_error *err)
+{
+    for (int k = 0; k < DIGEST_KINDS; k++) {
+        if (set->ctx[k] == NULL)
+            continue;
+        if (EVP_DigestFinal_ex(set->ctx[k], set->value[k], &set->length[k]) != 1)
+            return ag_error_set(err, AG_FAIL, "digest finalisation failed");
+        EVP_MD_CTX_free(set->ctx[k]);
+        set->ctx[k] = NULL;
+    }
+    return AG_OK;
+}
+
+void digest_set_free(struct digest_set *set)
+{
+    for (int k = 0; k < DIGEST_KINDS; k++) {
+        EVP_MD_CTX_free(set->ctx[k]);
+        set->ctx[k] = NULL;
+    }
+}
+
+void digest_hex(const unsigned char *bytes, size_t len, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = hex[bytes[i] >> 4];
+        out[2 * i + 1] = hex[bytes[i] & 15];
+    }
+    out[2 * len] = '\0';
+}
+
+size_t base64_len(size_t len)
+{
+    return 4 * ((len + 2) / 3);
+}
+
+void digest_base64(const unsigned char *bytes, size_t len, char *out)
+{
+    EVP_EncodeBlock((unsigned char *)out, bytes, (int)len);
+}
+
+void digest_base64url_nopad(const unsigned char *bytes, size_t len, char *out)
+{
+    digest_base64(bytes, len, out);
+    size_t n = strlen(out);
+    while (n > 0 && out[n - 1] == '=')
+        out[--n] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (out[i] == '+')
+            out[i] = '-';
+        else if (out[i] == '/')
+            out[i] = '_';
+    }
+}
+
+int digest_buffer_hex(enum digest_kind kind, const void *data, size_t len, char *out,
+                      struct ag_error *err)
+{
+    struct digest_set set;
+    if (digest_set_init(&set, DIGEST_BIT(kind), err) != AG_OK)
+        return err->status;
+    digest_set_update(&set, data, len);
+    if (digest_set_final(&set, err) != AG_OK) {
+        digest_set_free(&set);
+        return err->status;
+    }
+    digest_hex(set.value[kind], set.length[kind], out);
+    return AG_OK;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int hex_decode(const char *hex, unsigned char *out, size_t cap)
+{
+    size_t n = strlen(hex);
+    if (n % 2 != 0 || n / 2 > cap)
+        return -1;
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return (int)(n / 2);
+}

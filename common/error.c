@@ -1,0 +1,45 @@
+#include "common/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int ag_error_set(struct ag_error *err, int status, const char *fmt, ...)
+{
+    if (err == NULL || err->status != AG_OK)
+        return err == NULL ? status : err->status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    err->status = status;
+    return status;
+}
+
+int ag_error_prefix(struct ag_error *err, const char *fmt, ...)
+{
+    if (err == NULL)
+        return AG_FAIL;
+    char prefix[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    va_end(ap);
+    /* Shift the message right to make room; truncation keeps the head. */
+    size_t plen = strlen(prefix), cap = sizeof err->message;
+    if (plen >= cap)
+        plen = cap - 1;
+    size_t mlen = strlen(err->message);
+    if (plen + mlen >= cap)
+        mlen = cap - 1 - plen;
+    memmove(err->message + plen, err->message, mlen);
+    memcpy(err->message, prefix, plen);
+    err->message[plen + mlen] = '\0';
+    return err->status;
+}
+
+void ag_error_clear(struct ag_error *err)
+{
+    err->status = AG_OK;
+    err->message[0] = '\0';
+}

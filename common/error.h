@@ -1,0 +1,29 @@
+#ifndef ASSETGEN_ERROR_H
+#define ASSETGEN_ERROR_H
+
+/* Exit statuses the command line maps errors onto. */
+enum ag_status {
+    AG_OK = 0,
+    AG_FAIL = 1,  /* generation or verification failed */
+    AG_USAGE = 2, /* bad argument, configuration or input */
+};
+
+/* The one error type carried from common/ and generators/ up to cli/,
+ * which alone prints it. */
+struct ag_error {
+    int status;
+    char message[1024];
+};
+
+/* Records the first error only: the innermost cause is the useful one.
+ * Returns status so callers can write `return ag_error_set(...)`. */
+int ag_error_set(struct ag_error *err, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Prefixes context ("writing npm/x.tgz: ") onto an error already set. */
+int ag_error_prefix(struct ag_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+void ag_error_clear(struct ag_error *err);
+
+#endif

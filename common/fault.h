@@ -1,0 +1,12 @@
+#ifndef ASSETGEN_FAULT_H
+#define ASSETGEN_FAULT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The one fault-injection point for output writes. In builds configured
+ * with ASSETGEN_FAULT_INJECTION, ASSETGEN_FAULT=enospc@N or eio@N makes a
+ * write fail once the file would pass N bytes; elsewhere it is write(2). */
+ssize_t fault_write(int fd, const void *buf, size_t len);
+
+#endif

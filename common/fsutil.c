@@ -1,0 +1,123 @@
+#include "common/fsutil.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void *xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (p == NULL) {
+        fputs("assetgen: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+void *xrealloc(void *ptr, size_t size)
+{
+    void *p = realloc(ptr, size ? size : 1);
+    if (p == NULL) {
+        fputs("assetgen: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+char *xstrdup(const char *text)
+{
+    size_t n = strlen(text) + 1;
+    return memcpy(xmalloc(n), text, n);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *out = xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(out, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return out;
+}
+
+int mkdir_parents(const char *dir, struct ag_error *err)
+{
+    char *path = xstrdup(dir);
+    size_t len = strlen(path);
+    for (size_t i = 1; i <= len; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        char saved = path[i];
+        path[i] = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+            int e = errno;
+            ag_error_set(err, e == ENOSPC || e == EIO ? AG_FAIL : AG_USAGE,
+                         "cannot create directory %s: %s", path, strerror(e));
+            free(path);
+            return err->status;
+        }
+        path[i] = saved;
+    }
+    free(path);
+    if (!path_is_dir(dir))
+        return ag_error_set(err, AG_USAGE, "%s exists and is not a directory", dir);
+    return AG_OK;
+}
+
+int mkdir_for_file(const char *path, struct ag_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL || slash == path)
+        return AG_OK;
+    char *dir = xstrdup(path);
+    dir[slash - path] = '\0';
+    int rc = mkdir_parents(dir, err);
+    free(dir);
+    return rc;
+}
+
+int read_file(const char *path, char **data, size_t *len, struct ag_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return ag_error_set(err, AG_USAGE, "cannot read %s: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *buf = xmalloc(cap);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n < 2) {
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return ag_error_set(err, AG_FAIL, "error reading %s", path);
+    }
+    buf[n] = '\0';
+    *data = buf;
+    if (len != NULL)
+        *len = n;
+    return AG_OK;
+}
+
+int path_exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+int path_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}

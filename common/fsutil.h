@@ -1,0 +1,23 @@
+#ifndef ASSETGEN_FSUTIL_H
+#define ASSETGEN_FSUTIL_H
+
+#include <stddef.h>
+
+#include "common/error.h"
+
+/* malloc'ed printf; aborts on out-of-memory, as every caller would. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *xmalloc(size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *text);
+
+/* Creates dir and its parents (mode 0755). */
+int mkdir_parents(const char *dir, struct ag_error *err);
+/* Creates the parent directories of a file path. */
+int mkdir_for_file(const char *path, struct ag_error *err);
+/* Reads a whole (small) file; *data is NUL-terminated. */
+int read_file(const char *path, char **data, size_t *len, struct ag_error *err);
+int path_exists(const char *path);
+int path_is_dir(const char *path);
+
+#endif

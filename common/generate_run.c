@@ -1,0 +1,250 @@
+#include "common/generate_run.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "common/manifest.h"
+#include "common/units.h"
+
+static char *plan_own(struct generate_plan *plan, char *text)
+{
+    plan->owned = xrealloc(plan->owned, (plan->owned_count + 1) * sizeof *plan->owned);
+    plan->owned[plan->owned_count++] = text;
+    return text;
+}
+
+static uint64_t plan_data_size(const struct size_tier *size, const struct generator *gen)
+{
+    if (size->data_size == 0)
+        return 0;
+    uint64_t room = size->max_size - gen->container_overhead;
+    return size->data_size < room ? size->data_size : room;
+}
+
+static int plan_check_output(const char *out_dir, const char *out_root, struct ag_error *err)
+{
+    if (path_exists(out_dir) && !path_is_dir(out_dir))
+        return ag_error_set(err, AG_USAGE, "--out %s exists and is not a directory", out_dir);
+    if (mkdir_parents(out_root, err) != AG_OK)
+        return ag_error_prefix(err, "--out: ");
+    if (access(out_root, W_OK | X_OK) != 0)
+        return ag_error_set(err, AG_USAGE, "--out: cannot write to %s: %s", out_root,
+                            strerror(errno));
+    return AG_OK;
+}
+
+int generate_plan_build(const struct generate_request *req, struct generate_plan *plan,
+                        struct ag_error *err)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->size = req->size;
+    plan->seed = req->seed;
+    plan->epoch = req->epoch;
+    size_t url_len = strlen(req->base_url);
+    plan->base_url = url_len && req->base_url[url_len - 1] == '/'
+                         ? xstrdup(req->base_url)
+                         : xasprintf("%s/", req->base_url);
+    if (strncmp(plan->base_url, "http://", 7) != 0 && strncmp(plan->base_url, "https://", 8) != 0)
+        return ag_error_set(err, AG_USAGE, "--base-url '%s' must start with http:// or https://",
+                            req->base_url);
+    plan->out_root = xasprintf("%s/%s", req->out_dir, req->size->name);
+    unsigned count = req->count ? req->count : 1;
+    plan->generators = xmalloc(req->generator_count * sizeof *plan->generators);
+    plan->packages = xmalloc(req->generator_count * count * sizeof *plan->packages);
+    for (size_t g = 0; g < req->generator_count; g++) {
+        const struct generator *gen = req->generators[g];
+        const struct asset_template *tpl = config_find_template(req->config, gen->name);
+        if (tpl == NULL)
+            return ag_error_set(err, AG_USAGE,
+                                "%s: format '%s' has no entry under assetTemplates",
+                                req->config->path, gen->name);
+        if (req->size->data_size > 0 && req->size->max_size <= gen->container_overhead) {
+            char room[32];
+            format_size(gen->container_overhead, room, sizeof room);
+            return ag_error_set(err, AG_USAGE,
+                                "size tier '%s' is too small for a %s package with a data "
+                                "file (needs more than %s)",
+                                req->size->name, gen->name, room);
+        }
+        plan->generators[plan->generator_count++] = gen;
+        const char *base = req->name ? req->name : tpl->package_name;
+        for (unsigned i = 1; i <= count; i++) {
+            struct planned_package *p = &plan->packages[plan->count++];
+            memset(p, 0, sizeof *p);
+            p->generator = gen;
+            p->spec.format = gen->name;
+            p->spec.name = count == 1 ? base : plan_own(plan, xasprintf("%s-%u", base, i));
+            p->spec.version = req->version ? req->version : tpl->package_version;
+            p->spec.description = tpl->description;
+            p->spec.template_dir = tpl->template_dir;
+            p->spec.size = req->size;
+            p->spec.data_size = plan_data_size(req->size, gen);
+            p->spec.seed = req->seed;
+            p->spec.epoch = req->epoch;
+            p->spec.base_url = plan->base_url;
+            p->spec.out_root = plan->out_root;
+            if (gen->check_package(&p->spec, err) != AG_OK)
+                return err->status;
+        }
+    }
+    return plan_check_output(req->out_dir, plan->out_root, err);
+}
+
+void generate_plan_free(struct generate_plan *plan)
+{
+    for (size_t i = 0; i < plan->owned_count; i++)
+        free(plan->owned[i]);
+    free(plan->owned);
+    free(plan->packages);
+    free(plan->generators);
+    free(plan->out_root);
+    free(plan->base_url);
+    memset(plan, 0, sizeof *plan);
+}
+
+struct run_state {
+    const struct generate_plan *plan;
+    pthread_mutex_t lock;
+    size_t next;
+    size_t done;
+    int failed;
+    struct ag_error error;
+    struct artifact_list *made;
+    generate_progress_fn progress;
+    void *progress_ctx;
+};
+
+static void *run_worker(void *arg)
+{
+    struct run_state *st = arg;
+    for (;;) {
+        pthread_mutex_lock(&st->lock);
+        size_t index = st->next++;
+        int stop = st->failed || index >= st->plan->count;
+        pthread_mutex_unlock(&st->lock);
+        if (stop)
+            return NULL;
+        const struct planned_package *pkg = &st->plan->packages[index];
+        struct artifact_list mine = {0};
+        struct ag_error err = {0};
+        int rc = pkg->generator->generate(&pkg->spec, &mine, &err);
+        pthread_mutex_lock(&st->lock);
+        for (size_t i = 0; i < mine.count; i++)
+            artifact_list_add(st->made, &mine.items[i]);
+        if (rc != AG_OK && !st->failed) {
+            st->failed = 1;
+            st->error = err;
+            ag_error_prefix(&st->error, "%s %s %s: ", pkg->spec.format, pkg->spec.name,
+                            pkg->spec.version);
+        } else if (rc == AG_OK) {
+            st->done++;
+            if (st->progress)
+                st->progress(st->progress_ctx, pkg, &mine, st->done, st->plan->count);
+        }
+        pthread_mutex_unlock(&st->lock);
+        artifact_list_free(&mine);
+    }
+}
+
+/* Removes what this run wrote, unless an earlier manifest already lists
+ * the identical file (then it is that run's complete artifact). */
+static void remove_made(const char *out_root, const struct artifact_list *made)
+{
+    char *manifest_path = xasprintf("%s/manifest.json", out_root);
+    struct manifest before;
+    struct ag_error ignored = {0};
+    if (manifest_read(manifest_path, &before, &ignored) != AG_OK)
+        memset(&before, 0, sizeof before);
+    for (size_t i = 0; i < made->count; i++) {
+        int listed = 0;
+        for (size_t j = 0; j < before.artifacts.count && !listed; j++)
+            listed = strcmp(before.artifacts.items[j].path, made->items[i].path) == 0 &&
+                     strcmp(before.artifacts.items[j].sha256, made->items[i].sha256) == 0;
+        if (!listed) {
+            char *path = xasprintf("%s/%s", out_root, made->items[i].path);
+            unlink(path);
+            free(path);
+        }
+    }
+    manifest_free(&before);
+    free(manifest_path);
+}
+
+static int publish_run(const struct generate_plan *plan, const char *tool,
+                       const struct artifact_list *made, struct ag_error *err)
+{
+    int lock_fd;
+    if (manifest_lock(plan->out_root, &lock_fd, err) != AG_OK)
+        return err->status;
+    char *manifest_path = xasprintf("%s/manifest.json", plan->out_root);
+    struct manifest m;
+    int rc = manifest_read(manifest_path, &m, err);
+    if (rc == AG_OK) {
+        manifest_merge(&m, made);
+        free(m.tool);
+        m.tool = xstrdup(tool);
+        free(m.size);
+        m.size = xstrdup(plan->size->name);
+        free(m.base_url);
+        m.base_url = xstrdup(plan->base_url);
+        m.seed = plan->seed;
+        m.source_date_epoch = plan->epoch;
+    }
+    for (size_t g = 0; rc == AG_OK && g < plan->generator_count; g++) {
+        const struct generator *gen = plan->generators[g];
+        struct artifact_list rows = {0};
+        for (size_t i = 0; i < m.artifacts.count; i++)
+            if (strcmp(m.artifacts.items[i].format, gen->name) == 0)
+                artifact_list_add(&rows, &m.artifacts.items[i]);
+        struct index_request req = {plan->out_root, plan->base_url, plan->epoch, rows.items,
+                                    rows.count};
+        rc = gen->write_index(&req, err);
+        if (rc != AG_OK)
+            ag_error_prefix(err, "%s index: ", gen->name);
+        artifact_list_free(&rows);
+    }
+    if (rc == AG_OK)
+        rc = manifest_write(manifest_path, &m, err);
+    manifest_free(&m);
+    free(manifest_path);
+    manifest_unlock(lock_fd);
+    return rc;
+}
+
+int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const char *tool,
+                      generate_progress_fn progress, void *progress_ctx,
+                      struct artifact_list *made, struct ag_error *err)
+{
+    struct run_state st;
+    memset(&st, 0, sizeof st);
+    st.plan = plan;
+    st.made = made;
+    st.progress = progress;
+    st.progress_ctx = progress_ctx;
+    pthread_mutex_init(&st.lock, NULL);
+    if (jobs == 0)
+        jobs = 1;
+    if (jobs > plan->count)
+        jobs = (unsigned)plan->count;
+    pthread_t *threads = xmalloc((jobs + 1) * sizeof *threads);
+    unsigned started = 0;
+    for (unsigned i = 0; i < jobs; i++)
+        if (pthread_create(&threads[i], NULL, run_worker, &st) == 0)
+            started++;
+    if (started == 0)
+        run_worker(&st);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    free(threads);
+    pthread_mutex_destroy(&st.lock);
+    int rc = st.failed ? ag_error_set(err, st.error.status, "%s", st.error.message) : AG_OK;
+    if (rc == AG_OK)
+        rc = publish_run(plan, tool, made, err);
+    if (rc != AG_OK)
+        remove_made(plan->out_root, made);
+    return rc;
+}

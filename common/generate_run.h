@@ -1,0 +1,64 @@
+#ifndef ASSETGEN_GENERATE_RUN_H
+#define ASSETGEN_GENERATE_RUN_H
+
+#include <stdint.h>
+
+#include "common/artifact.h"
+#include "common/config.h"
+#include "common/error.h"
+#include "common/generator.h"
+
+/* One package to make: a generator and the description it turns into
+ * bytes. The strings are owned by the plan. */
+struct planned_package {
+    const struct generator *generator;
+    struct package_spec spec;
+};
+
+struct generate_plan {
+    struct planned_package *packages;
+    size_t count;
+    const struct generator **generators; /* distinct, in plan order */
+    size_t generator_count;
+    char *out_root;
+    char *base_url;
+    const struct size_tier *size;
+    uint64_t seed;
+    int64_t epoch;
+    char **owned; /* strings the specs point into */
+    size_t owned_count;
+};
+
+struct generate_request {
+    const struct config *config;
+    const char *out_dir;
+    const struct size_tier *size;
+    const struct generator *const *generators;
+    size_t generator_count;
+    uint64_t seed;
+    int64_t epoch;
+    const char *base_url;
+    const char *name;    /* overrides the template's package name */
+    const char *version; /* overrides the template's version */
+    unsigned count;      /* packages per format */
+};
+
+/* Builds and checks the plan: names, versions, sizes, output directory.
+ * Writes nothing; every problem found here is a usage error. */
+int generate_plan_build(const struct generate_request *req, struct generate_plan *plan,
+                        struct ag_error *err);
+void generate_plan_free(struct generate_plan *plan);
+
+/* Called from worker threads as each package finishes. */
+typedef void (*generate_progress_fn)(void *ctx, const struct planned_package *pkg,
+                                     const struct artifact_list *made, size_t done,
+                                     size_t total);
+
+/* Generates every package with up to jobs threads, then under the output
+ * lock merges the manifest and rewrites each format's index. On failure,
+ * files this run made are removed and the manifest is left as it was. */
+int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const char *tool,
+                      generate_progress_fn progress, void *progress_ctx,
+                      struct artifact_list *made, struct ag_error *err);
+
+#endif

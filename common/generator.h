@@ -1,0 +1,63 @@
+#ifndef ASSETGEN_GENERATOR_H
+#define ASSETGEN_GENERATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/artifact.h"
+#include "common/config.h"
+#include "common/error.h"
+
+/* The description of one package that a generator turns into bytes. */
+struct package_spec {
+    const char *format;
+    const char *name;
+    const char *version;
+    const char *description;
+    const char *template_dir;
+    const struct size_tier *size;
+    uint64_t data_size; /* bytes of the seeded data file; 0 for none */
+    uint64_t seed;
+    int64_t epoch;        /* SOURCE_DATE_EPOCH for every timestamp */
+    const char *base_url; /* where out/<size>/ is served; ends in '/' */
+    const char *out_root; /* out/<size> */
+};
+
+/* What a generator needs to write its repository metadata: every row of
+ * the (merged) manifest that belongs to its format. */
+struct index_request {
+    const char *out_root;
+    const char *base_url;
+    int64_t epoch;
+    const struct artifact *artifacts;
+    size_t count;
+};
+
+/* One package format, as libarchive has one writer per archive format:
+ * generators/<format>.c fills one of these and generators/registry.c
+ * lists it. Nothing outside that file knows the format's rules. */
+struct generator {
+    const char *name;
+    const char *summary;
+    /* Bytes kept below a tier's maxSize for the container's own headers,
+     * so the artifact lands in [95%, 100%] of the tier. */
+    uint64_t container_overhead;
+    /* Name and version rules of the ecosystem (usage errors). */
+    int (*check_package)(const struct package_spec *spec, struct ag_error *err);
+    /* Writes the package's files and appends one row per file. */
+    int (*generate)(const struct package_spec *spec, struct artifact_list *out,
+                    struct ag_error *err);
+    /* Rewrites the repository metadata and client settings from rows. */
+    int (*write_index)(const struct index_request *request, struct ag_error *err);
+    /* Re-reads one artifact with independent readers and checks it
+     * against its row and the repository metadata. */
+    int (*verify_artifact)(const char *out_root, const char *base_url,
+                           const struct artifact *art, struct ag_error *err);
+};
+
+/* generators/registry.c */
+extern const struct generator *const generator_registry[];
+extern const size_t generator_registry_count;
+const struct generator *generator_find(const char *name);
+
+#endif

@@ -1,0 +1,32 @@
+#ifndef ASSETGEN_MANIFEST_H
+#define ASSETGEN_MANIFEST_H
+
+#include <stdint.h>
+
+#include "common/artifact.h"
+#include "common/error.h"
+
+struct manifest {
+    char *tool;
+    char *size;
+    uint64_t seed;
+    int64_t source_date_epoch;
+    char *base_url;
+    char *signing_key;
+    struct artifact_list artifacts;
+};
+
+/* A missing file reads as an empty manifest. */
+int manifest_read(const char *path, struct manifest *manifest, struct ag_error *err);
+/* Keys sorted, artifacts sorted by path, replaced atomically. */
+int manifest_write(const char *path, const struct manifest *manifest, struct ag_error *err);
+/* Adds fresh artifacts, replacing any earlier row with the same path. */
+void manifest_merge(struct manifest *manifest, const struct artifact_list *fresh);
+void manifest_free(struct manifest *manifest);
+
+/* An exclusive lock on dir/.assetgen.lock, so concurrent runs merge their
+ * rows instead of losing them. Returns the descriptor to pass to unlock. */
+int manifest_lock(const char *dir, int *fd, struct ag_error *err);
+void manifest_unlock(int fd);
+
+#endif

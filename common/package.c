@@ -1,0 +1,80 @@
+#include "common/package.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "common/data_stream.h"
+#include "common/fsutil.h"
+
+void format_iso8601(int64_t epoch, char *out, size_t cap)
+{
+    time_t t = (time_t)epoch;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void package_template_vars(const struct package_spec *spec, struct template_vars *vars,
+                           char *scratch, size_t scratch_len)
+{
+    /* scratch holds the numbers rendered as text: seed, epoch, date, bytes. */
+    size_t part = scratch_len / 4;
+    snprintf(scratch, part, "%llu", (unsigned long long)spec->seed);
+    snprintf(scratch + part, part, "%lld", (long long)spec->epoch);
+    format_iso8601(spec->epoch, scratch + 2 * part, part);
+    snprintf(scratch + 3 * part, part, "%llu", (unsigned long long)spec->data_size);
+    template_vars_set(vars, "name", spec->name);
+    template_vars_set(vars, "version", spec->version);
+    template_vars_set(vars, "description", spec->description);
+    template_vars_set(vars, "seed", scratch);
+    template_vars_set(vars, "epoch", scratch + part);
+    template_vars_set(vars, "date", scratch + 2 * part);
+    template_vars_set(vars, "data_bytes", scratch + 3 * part);
+}
+
+int package_add_data_file(struct det_archive *ar, const char *entry_path,
+                          const struct package_spec *spec, struct data_file_result *result,
+                          struct ag_error *err)
+{
+    struct data_stream stream;
+    if (data_stream_init(&stream, spec->seed, spec->format, spec->name, spec->version, err) !=
+        AG_OK)
+        return err->status;
+    struct digest_set content;
+    if (digest_set_init(&content, DIGEST_BIT(DIGEST_SHA256), err) != AG_OK) {
+        data_stream_free(&stream);
+        return err->status;
+    }
+    int rc = det_archive_add_stream(ar, entry_path, 0644, spec->data_size, &stream, &content,
+                                    err);
+    if (rc == AG_OK)
+        rc = digest_set_final(&content, err);
+    if (rc == AG_OK) {
+        result->bytes = spec->data_size;
+        memcpy(result->sha256, content.value[DIGEST_SHA256], 32);
+    }
+    digest_set_free(&content);
+    data_stream_free(&stream);
+    return rc;
+}
+
+int package_add_templates(struct det_archive *ar, const char *prefix,
+                          const struct template_set *set, struct ag_error *err)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        const struct template_file *f = &set->files[i];
+        char *path = xasprintf("%s%s", prefix, f->path);
+        int rc = det_archive_add_buffer(ar, path, f->mode, f->content, f->length, err);
+        free(path);
+        if (rc != AG_OK)
+            return rc;
+    }
+    return AG_OK;
+}
+
+char *package_output_path(const struct package_spec *spec, const char *relative)
+{
+    return xasprintf("%s/%s", spec->out_root, relative);
+}

@@ -1,0 +1,37 @@
+#ifndef ASSETGEN_PACKAGE_H
+#define ASSETGEN_PACKAGE_H
+
+#include <stdint.h>
+
+#include "common/archive_writer.h"
+#include "common/generator.h"
+#include "common/template.h"
+
+/* Shared steps of turning a package_spec into an archive. */
+
+/* The placeholders every template may use: name, version, description,
+ * seed, epoch, date (ISO-8601 UTC of epoch), data_file, data_bytes. */
+void package_template_vars(const struct package_spec *spec, struct template_vars *vars,
+                           char *scratch, size_t scratch_len);
+
+/* ISO-8601 UTC ("2023-11-14T22:13:20Z") of an epoch. */
+void format_iso8601(int64_t epoch, char *out, size_t cap);
+
+struct data_file_result {
+    uint64_t bytes;
+    unsigned char sha256[32];
+};
+
+/* Streams the spec's seeded data file into the archive as one entry. */
+int package_add_data_file(struct det_archive *ar, const char *entry_path,
+                          const struct package_spec *spec, struct data_file_result *result,
+                          struct ag_error *err);
+
+/* Adds every rendered template file under prefix ("package/"). */
+int package_add_templates(struct det_archive *ar, const char *prefix,
+                          const struct template_set *set, struct ag_error *err);
+
+/* out_root/relative as a fresh string. */
+char *package_output_path(const struct package_spec *spec, const char *relative);
+
+#endif

@@ -1,0 +1,246 @@
+#include "common/template.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/fsutil.h"
+
+void template_vars_set(struct template_vars *vars, const char *key, const char *value)
+{
+    for (size_t i = 0; i < vars->count; i++) {
+        if (strcmp(vars->key[i], key) == 0) {
+            vars->value[i] = value;
+            return;
+        }
+    }
+    if (vars->count < TEMPLATE_MAX_VARS) {
+        vars->key[vars->count] = key;
+        vars->value[vars->count] = value;
+        vars->count++;
+    }
+}
+
+const char *template_vars_get(const struct template_vars *vars, const char *key)
+{
+    for (size_t i = 0; i < vars->count; i++)
+        if (strcmp(vars->key[i], key) == 0)
+            return vars->value[i];
+    return NULL;
+}
+
+static const char *lookup(const struct template_vars *vars, const char *key, size_t len)
+{
+    for (size_t i = 0; i < vars->count; i++)
+        if (strlen(vars->key[i]) == len && memcmp(vars->key[i], key, len) == 0)
+            return vars->value[i];
+    return NULL;
+}
+
+static void known_names(const struct template_vars *vars, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < vars->count; i++) {
+        size_t used = strlen(out);
+        snprintf(out + used, cap - used, "%s%s", i ? ", " : "", vars->key[i]);
+    }
+}
+
+struct growbuf {
+    char *data;
+    size_t len, cap;
+};
+
+static void grow_append(struct growbuf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        while (b->len + n + 1 > b->cap)
+            b->cap = b->cap ? 2 * b->cap : 256;
+        b->data = xrealloc(b->data, b->cap);
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static int is_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_';
+}
+
+int template_render(const char *text, size_t len, const struct template_vars *vars,
+                    const char *source, char **out, size_t *out_len, struct ag_error *err)
+{
+    struct growbuf b = {0};
+    grow_append(&b, "", 0);
+    unsigned line = 1;
+    size_t i = 0;
+    while (i < len) {
+        if (text[i] == '{' && i + 1 < len && text[i + 1] == '{') {
+            size_t start = i + 2;
+            const char *close = NULL;
+            for (size_t j = start; j + 1 < len; j++) {
+                if (text[j] == '\n')
+                    break;
+                if (text[j] == '}' && text[j + 1] == '}') {
+                    close = text + j;
+                    break;
+                }
+            }
+            if (close == NULL) {
+                free(b.data);
+                return ag_error_set(err, AG_USAGE,
+                                    "%s:%u: unterminated placeholder: '{{' without '}}' on "
+                                    "the same line",
+                                    source, line);
+            }
+            const char *k = text + start;
+            const char *kend = close;
+            while (k < kend && *k == ' ')
+                k++;
+            while (kend > k && kend[-1] == ' ')
+                kend--;
+            int valid = kend > k;
+            for (const char *c = k; c < kend; c++)
+                valid = valid && is_name_char(*c);
+            const char *value = valid ? lookup(vars, k, (size_t)(kend - k)) : NULL;
+            if (value == NULL) {
+                char known[512];
+                known_names(vars, known, sizeof known);
+                ag_error_set(err, AG_USAGE, "%s:%u: unknown placeholder {{%.*s}} (known: %s)",
+                             source, line, (int)(close - (text + start)), text + start, known);
+                free(b.data);
+                return err->status;
+            }
+            grow_append(&b, value, strlen(value));
+            i = (size_t)(close - text) + 2;
+            continue;
+        }
+        if (text[i] == '\n')
+            line++;
+        grow_append(&b, text + i, 1);
+        i++;
+    }
+    *out = b.data;
+    if (out_len != NULL)
+        *out_len = b.len;
+    return AG_OK;
+}
+
+static int compare_files(const void *a, const void *b)
+{
+    return strcmp(((const struct template_file *)a)->path, ((const struct template_file *)b)->path);
+}
+
+static int path_escapes(const char *path)
+{
+    if (path[0] == '/' || path[0] == '\0')
+        return 1;
+    for (const char *p = path; *p;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if ((n == 2 && p[0] == '.' && p[1] == '.') || n == 0)
+            return 1;
+        p += n + (slash ? 1 : 0);
+    }
+    return 0;
+}
+
+static int load_tree(const char *root, const char *rel, const struct template_vars *vars,
+                     struct template_set *set, size_t *cap, struct ag_error *err)
+{
+    char *dirpath = rel[0] ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+    DIR *d = opendir(dirpath);
+    if (d == NULL) {
+        ag_error_set(err, AG_USAGE, "cannot open template directory %s", dirpath);
+        free(dirpath);
+        return err->status;
+    }
+    int rc = AG_OK;
+    struct dirent *de;
+    while (rc == AG_OK && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char *relpath = rel[0] ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+        char *full = xasprintf("%s/%s", root, relpath);
+        struct stat st;
+        if (lstat(full, &st) != 0) {
+            rc = ag_error_set(err, AG_USAGE, "cannot stat template %s", full);
+        } else if (S_ISLNK(st.st_mode)) {
+            rc = ag_error_set(err, AG_USAGE,
+                              "template %s is a symbolic link; templates must be regular "
+                              "files inside the template directory",
+                              full);
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = load_tree(root, relpath, vars, set, cap, err);
+        } else if (S_ISREG(st.st_mode)) {
+            struct template_file tf = {0};
+            char *raw = NULL;
+            size_t raw_len = 0;
+            rc = template_render(relpath, strlen(relpath), vars, full, &tf.path, NULL, err);
+            if (rc == AG_OK && path_escapes(tf.path))
+                rc = ag_error_set(err, AG_USAGE,
+                                  "template %s renders to path '%s', which leaves the "
+                                  "package; paths must be relative without '..'",
+                                  full, tf.path);
+            if (rc == AG_OK)
+                rc = read_file(full, &raw, &raw_len, err);
+            if (rc == AG_OK)
+                rc = template_render(raw, raw_len, vars, full, &tf.content, &tf.length, err);
+            free(raw);
+            if (rc == AG_OK) {
+                tf.mode = (st.st_mode & 0111) ? 0755 : 0644;
+                if (set->count == *cap) {
+                    *cap = *cap ? 2 * *cap : 8;
+                    set->files = xrealloc(set->files, *cap * sizeof *set->files);
+                }
+                set->files[set->count++] = tf;
+            } else {
+                free(tf.path);
+                free(tf.content);
+            }
+        }
+        free(full);
+        free(relpath);
+    }
+    closedir(d);
+    free(dirpath);
+    return rc;
+}
+
+int template_load_dir(const char *dir, const struct template_vars *vars,
+                      struct template_set *set, struct ag_error *err)
+{
+    memset(set, 0, sizeof *set);
+    if (!path_exists(dir))
+        return AG_OK;
+    size_t cap = 0;
+    if (load_tree(dir, "", vars, set, &cap, err) != AG_OK) {
+        template_set_free(set);
+        return err->status;
+    }
+    qsort(set->files, set->count, sizeof *set->files, compare_files);
+    return AG_OK;
+}
+
+void template_set_free(struct template_set *set)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        free(set->files[i].path);
+        free(set->files[i].content);
+    }
+    free(set->files);
+    set->files = NULL;
+    set->count = 0;
+}
+
+const struct template_file *template_set_find(const struct template_set *set, const char *path)
+{
+    for (size_t i = 0; i < set->count; i++)
+        if (strcmp(set->files[i].path, path) == 0)
+            return &set->files[i];
+    return NULL;
+}

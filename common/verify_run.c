@@ -1,0 +1,126 @@
+#include "common/verify_run.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/digest.h"
+#include "common/fsutil.h"
+#include "common/generator.h"
+#include "common/manifest.h"
+
+static int check_digests(const char *out_root, const struct artifact *art, struct ag_error *err)
+{
+    char *path = xasprintf("%s/%s", out_root, art->path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        ag_error_set(err, AG_FAIL, "%s: %s", art->path, strerror(errno));
+        free(path);
+        return err->status;
+    }
+    free(path);
+    struct digest_set d;
+    if (digest_set_init(&d, DIGEST_BIT(DIGEST_SHA256) | DIGEST_BIT(DIGEST_SHA512), err) != AG_OK) {
+        close(fd);
+        return err->status;
+    }
+    unsigned char *buf = xmalloc(1 << 20);
+    uint64_t total = 0;
+    ssize_t n;
+    while ((n = read(fd, buf, 1 << 20)) > 0) {
+        digest_set_update(&d, buf, (size_t)n);
+        total += (uint64_t)n;
+    }
+    free(buf);
+    close(fd);
+    int rc = n < 0 ? ag_error_set(err, AG_FAIL, "%s: read error", art->path)
+                   : digest_set_final(&d, err);
+    digest_set_free(&d);
+    if (rc != AG_OK)
+        return rc;
+    char sha256[65], sha512[129];
+    digest_hex(d.value[DIGEST_SHA256], 32, sha256);
+    digest_hex(d.value[DIGEST_SHA512], 64, sha512);
+    if (total != art->bytes)
+        return ag_error_set(err, AG_FAIL, "%s: %llu bytes, the manifest says %llu", art->path,
+                            (unsigned long long)total, (unsigned long long)art->bytes);
+    if (strcmp(sha256, art->sha256) != 0 || strcmp(sha512, art->sha512) != 0)
+        return ag_error_set(err, AG_FAIL, "%s: sha256/sha512 differ from the manifest",
+                            art->path);
+    return AG_OK;
+}
+
+static int check_size(const struct artifact *art, const struct size_tier *size,
+                      struct ag_error *err)
+{
+    if (size == NULL)
+        return AG_OK;
+    if (art->bytes > size->max_size)
+        return ag_error_set(err, AG_FAIL, "%s: %llu bytes exceeds the %s tier's %llu",
+                            art->path, (unsigned long long)art->bytes, size->name,
+                            (unsigned long long)size->max_size);
+    /* A tier with a data file is filled: at least 95% of its maximum. */
+    if (size->data_size > 0 && art->bytes < size->max_size / 100 * 95)
+        return ag_error_set(err, AG_FAIL, "%s: %llu bytes is under 95%% of the %s tier's %llu",
+                            art->path, (unsigned long long)art->bytes, size->name,
+                            (unsigned long long)size->max_size);
+    return AG_OK;
+}
+
+/* A partial file left behind would be a corrupt artifact to a crawler. */
+static void find_temporaries(const char *dir, struct report *report)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char *path = xasprintf("%s/%s", dir, de->d_name);
+        if (path_is_dir(path))
+            find_temporaries(path, report);
+        else if (de->d_name[0] == '.' && strstr(de->d_name, ".tmp-") != NULL)
+            report_add(report, "tree", path, CHECK_FAIL, "temporary file left behind", 0);
+        free(path);
+    }
+    closedir(d);
+}
+
+int verify_run(const char *out_root, const struct size_tier *size, struct report *report,
+               struct ag_error *err)
+{
+    char *path = xasprintf("%s/manifest.json", out_root);
+    if (!path_exists(path)) {
+        ag_error_set(err, AG_USAGE, "%s does not exist; run assetgen generate first", path);
+        free(path);
+        return err->status;
+    }
+    struct manifest m;
+    int rc = manifest_read(path, &m, err);
+    free(path);
+    if (rc != AG_OK)
+        return rc;
+    const char *base_url = m.base_url ? m.base_url : "http://127.0.0.1:8080/";
+    for (size_t i = 0; i < m.artifacts.count; i++) {
+        const struct artifact *art = &m.artifacts.items[i];
+        double start = monotonic_seconds();
+        struct ag_error e = {0};
+        const struct generator *gen = generator_find(art->format);
+        int expect_reject = art->expect && strcmp(art->expect, "reject") == 0;
+        if (gen == NULL)
+            ag_error_set(&e, AG_FAIL, "%s: format '%s' is unknown to this build", art->path,
+                         art->format);
+        else if (check_digests(out_root, art, &e) == AG_OK &&
+                 (expect_reject || check_size(art, size, &e) == AG_OK) && !expect_reject)
+            gen->verify_artifact(out_root, base_url, art, &e);
+        report_add(report, art->format, art->path, e.status == AG_OK ? CHECK_PASS : CHECK_FAIL,
+                   e.status == AG_OK ? "" : e.message, monotonic_seconds() - start);
+    }
+    find_temporaries(out_root, report);
+    manifest_free(&m);
+    return AG_OK;
+}

@@ -1,0 +1,351 @@
+/* npm: a gzipped tarball under package/ and the registry's packument. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/archive_reader.h"
+#include "common/fsutil.h"
+#include "common/generator.h"
+#include "common/json_file.h"
+#include "common/package.h"
+#include "common/version_rules.h"
+
+#define NPM_DATA_FILE "data.bin"
+
+/* The rules of validate-npm-package-name for new packages. */
+static int npm_check_name_part(const char *part, const char *name, struct ag_error *err)
+{
+    if (*part == '\0')
+        return ag_error_set(err, AG_USAGE, "invalid npm name '%s': empty name or scope", name);
+    if (*part == '.' || *part == '_')
+        return ag_error_set(err, AG_USAGE,
+                            "invalid npm name '%s': may not start with '.' or '_'", name);
+    for (const char *c = part; *c; c++) {
+        int ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+                 *c == '.' || *c == '_' || *c == '~';
+        if (!ok)
+            return ag_error_set(err, AG_USAGE,
+                                "invalid npm name '%s': character '%c' not allowed (valid: "
+                                "lowercase a-z, 0-9, '-', '.', '_', '~'; scoped as @scope/name)",
+                                name, *c);
+    }
+    return AG_OK;
+}
+
+static int npm_check_package(const struct package_spec *spec, struct ag_error *err)
+{
+    const char *name = spec->name;
+    if (strlen(name) > 214)
+        return ag_error_set(err, AG_USAGE, "invalid npm name '%s': longer than 214 characters",
+                            name);
+    if (strcmp(name, "node_modules") == 0 || strcmp(name, "favicon.ico") == 0)
+        return ag_error_set(err, AG_USAGE, "invalid npm name '%s': a reserved name", name);
+    if (name[0] == '@') {
+        const char *slash = strchr(name, '/');
+        if (slash == NULL || strchr(slash + 1, '/') != NULL)
+            return ag_error_set(err, AG_USAGE,
+                                "invalid npm name '%s': a scoped name is @scope/name", name);
+        char *scope = xasprintf("%.*s", (int)(slash - name - 1), name + 1);
+        int rc = npm_check_name_part(scope, name, err);
+        free(scope);
+        if (rc != AG_OK)
+            return rc;
+        if (npm_check_name_part(slash + 1, name, err) != AG_OK)
+            return err->status;
+    } else if (npm_check_name_part(name, name, err) != AG_OK) {
+        return err->status;
+    }
+    if (!version_is_semver(spec->version))
+        return ag_error_set(err, AG_USAGE,
+                            "invalid npm version '%s': npm requires semantic versioning "
+                            "(MAJOR.MINOR.PATCH[-prerelease][+build], e.g. 1.0.0)",
+                            spec->version);
+    return AG_OK;
+}
+
+/* "@scope/name" -> "name": the tarball's file name leaves the scope out. */
+static const char *npm_basename(const char *name)
+{
+    const char *slash = strchr(name, '/');
+    return slash ? slash + 1 : name;
+}
+
+static char *npm_tarball_path(const char *name, const char *version)
+{
+    return xasprintf("npm/%s/-/%s-%s.tgz", name, npm_basename(name), version);
+}
+
+static int npm_write_tarball(const struct package_spec *spec, const struct template_set *files,
+                             struct artifact *art, struct ag_error *err)
+{
+    char *path = package_output_path(spec, art->path);
+    struct atomic_file out;
+    struct det_archive ar;
+    struct archive_options options = {CONTAINER_TAR_PAX, COMPRESS_GZIP, -1, spec->epoch};
+    unsigned mask = DIGEST_BIT(DIGEST_SHA256) | DIGEST_BIT(DIGEST_SHA512) |
+                    DIGEST_BIT(DIGEST_SHA1);
+    int rc = atomic_file_open(&out, path, mask, err);
+    free(path);
+    if (rc != AG_OK)
+        return rc;
+    rc = det_archive_open(&ar, &out, &options, err);
+    /* package.json leads, as npm pack writes it. */
+    const struct template_file *manifest = template_set_find(files, "package.json");
+    if (rc == AG_OK)
+        rc = det_archive_add_buffer(&ar, "package/package.json", 0644, manifest->content,
+                                    manifest->length, err);
+    for (size_t i = 0; rc == AG_OK && i < files->count; i++) {
+        if (&files->files[i] == manifest)
+            continue;
+        char *entry = xasprintf("package/%s", files->files[i].path);
+        rc = det_archive_add_buffer(&ar, entry, files->files[i].mode, files->files[i].content,
+                                    files->files[i].length, err);
+        free(entry);
+    }
+    struct data_file_result data = {0};
+    if (rc == AG_OK && spec->data_size > 0)
+        rc = package_add_data_file(&ar, "package/" NPM_DATA_FILE, spec, &data, err);
+    if (rc == AG_OK)
+        rc = det_archive_close(&ar, err);
+    det_archive_free(&ar);
+    if (rc == AG_OK)
+        rc = atomic_file_commit(&out, err);
+    else
+        atomic_file_abort(&out);
+    if (rc != AG_OK)
+        return rc;
+    artifact_take_digests(art, &out);
+    if (spec->data_size > 0)
+        artifact_set_data(art, NPM_DATA_FILE, data.bytes, data.sha256);
+    return AG_OK;
+}
+
+static int npm_generate(const struct package_spec *spec, struct artifact_list *list,
+                        struct ag_error *err)
+{
+    struct template_vars vars = {0};
+    char scratch[256];
+    package_template_vars(spec, &vars, scratch, sizeof scratch);
+    struct template_set files;
+    if (template_load_dir(spec->template_dir, &vars, &files, err) != AG_OK)
+        return err->status;
+    const struct template_file *manifest = template_set_find(&files, "package.json");
+    json_error_t jerr;
+    json_t *parsed = manifest ? json_loadb(manifest->content, manifest->length, 0, &jerr) : NULL;
+    if (parsed == NULL) {
+        template_set_free(&files);
+        if (manifest == NULL)
+            return ag_error_set(err, AG_USAGE, "%s has no package.json template",
+                                spec->template_dir);
+        return ag_error_set(err, AG_USAGE, "%s/package.json renders to invalid JSON (%d:%d: %s)",
+                            spec->template_dir, jerr.line, jerr.column, jerr.text);
+    }
+    json_decref(parsed);
+    struct artifact art = {0};
+    art.format = (char *)spec->format;
+    art.kind = "tgz";
+    art.name = (char *)spec->name;
+    art.version = (char *)spec->version;
+    art.expect = "accept";
+    art.path = npm_tarball_path(spec->name, spec->version);
+    int rc = npm_write_tarball(spec, &files, &art, err);
+    if (rc == AG_OK)
+        artifact_list_add(list, &art);
+    free(art.path);
+    free(art.data_path);
+    template_set_free(&files);
+    return rc;
+}
+
+/* The packument's version object: the tarball's own package.json plus
+ * dist. Read back from the tarball so the index describes the bytes. */
+static int npm_version_object(const struct index_request *req, const struct artifact *art,
+                              json_t **out, struct ag_error *err)
+{
+    char *path = xasprintf("%s/%s", req->out_root, art->path);
+    struct archive_scan scan;
+    int rc = archive_scan_file(path, ARCHIVE_SCAN_SMALL, &scan, err);
+    free(path);
+    if (rc != AG_OK)
+        return rc;
+    const struct archive_member *pj = archive_scan_find(&scan, "package/package.json");
+    json_error_t jerr;
+    json_t *version = pj && pj->content ? json_loads(pj->content, 0, &jerr) : NULL;
+    archive_scan_free(&scan);
+    if (version == NULL)
+        return ag_error_set(err, AG_FAIL, "%s: no readable package/package.json", art->path);
+    unsigned char sha512[64];
+    char integrity[8 + 89] = "sha512-";
+    if (hex_decode(art->sha512, sha512, sizeof sha512) != 64) {
+        json_decref(version);
+        return ag_error_set(err, AG_FAIL, "%s: manifest sha512 is malformed", art->path);
+    }
+    digest_base64(sha512, sizeof sha512, integrity + 7);
+    json_t *dist = json_object();
+    char *url = xasprintf("%s%s", req->base_url, art->path);
+    json_object_set_new(dist, "tarball", json_string(url));
+    free(url);
+    json_object_set_new(dist, "integrity", json_string(integrity));
+    json_object_set_new(dist, "shasum", json_string(art->sha1));
+    json_object_set_new(version, "dist", dist);
+    char *id = xasprintf("%s@%s", art->name, art->version);
+    json_object_set_new(version, "_id", json_string(id));
+    free(id);
+    *out = version;
+    return AG_OK;
+}
+
+static int npm_write_packument(const struct index_request *req, const char *name,
+                               struct ag_error *err)
+{
+    char when[32];
+    format_iso8601(req->epoch, when, sizeof when);
+    json_t *doc = json_object();
+    json_t *versions = json_object();
+    json_t *times = json_object();
+    const char *latest = NULL;
+    int rc = AG_OK;
+    for (size_t i = 0; i < req->count && rc == AG_OK; i++) {
+        const struct artifact *art = &req->artifacts[i];
+        if (strcmp(art->name, name) != 0 || strcmp(art->kind, "tgz") != 0)
+            continue;
+        json_t *version = NULL;
+        rc = npm_version_object(req, art, &version, err);
+        if (rc != AG_OK)
+            break;
+        json_object_set_new(versions, art->version, version);
+        json_object_set_new(times, art->version, json_string(when));
+        if (latest == NULL || version_compare_semver(art->version, latest) > 0)
+            latest = art->version;
+    }
+    if (rc == AG_OK) {
+        json_object_set_new(times, "created", json_string(when));
+        json_object_set_new(times, "modified", json_string(when));
+        json_object_set_new(doc, "_id", json_string(name));
+        json_object_set_new(doc, "name", json_string(name));
+        json_t *tags = json_object();
+        if (latest)
+            json_object_set_new(tags, "latest", json_string(latest));
+        json_object_set_new(doc, "dist-tags", tags);
+        json_object_set(doc, "versions", versions);
+        json_object_set(doc, "time", times);
+        json_object_set_new(doc, "modified", json_string(when));
+        char *path = xasprintf("%s/npm/%s/index.json", req->out_root, name);
+        rc = json_write_atomic(path, doc, err);
+        free(path);
+    }
+    json_decref(versions);
+    json_decref(times);
+    json_decref(doc);
+    return rc;
+}
+
+static int npm_write_index(const struct index_request *req, struct ag_error *err)
+{
+    for (size_t i = 0; i < req->count; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(req->artifacts[j].name, req->artifacts[i].name) == 0;
+        if (!seen && npm_write_packument(req, req->artifacts[i].name, err) != AG_OK)
+            return err->status;
+    }
+    char *npmrc = xasprintf("registry=%snpm/\naudit=false\nfund=false\nupdate-notifier=false\n",
+                            req->base_url);
+    char *path = xasprintf("%s/clients/.npmrc", req->out_root);
+    int rc = atomic_write_buffer(path, npmrc, strlen(npmrc), err);
+    free(path);
+    free(npmrc);
+    return rc;
+}
+
+static int npm_verify_packument(const char *out_root, const char *base_url,
+                                const struct artifact *art, struct ag_error *err)
+{
+    char *path = xasprintf("%s/npm/%s/index.json", out_root, art->name);
+    json_t *doc = NULL;
+    int rc = json_read_file(path, &doc, err);
+    free(path);
+    if (rc != AG_OK)
+        return rc;
+    json_t *dist = json_object_get(json_object_get(json_object_get(doc, "versions"),
+                                                   art->version),
+                                   "dist");
+    unsigned char sha512[64];
+    char integrity[8 + 89] = "sha512-";
+    hex_decode(art->sha512, sha512, sizeof sha512);
+    digest_base64(sha512, sizeof sha512, integrity + 7);
+    char *url = xasprintf("%s%s", base_url, art->path);
+    const char *got_integrity = json_string_value(json_object_get(dist, "integrity"));
+    const char *got_shasum = json_string_value(json_object_get(dist, "shasum"));
+    const char *got_url = json_string_value(json_object_get(dist, "tarball"));
+    if (dist == NULL)
+        rc = ag_error_set(err, AG_FAIL, "packument of %s does not list version %s", art->name,
+                          art->version);
+    else if (got_integrity == NULL || strcmp(got_integrity, integrity) != 0)
+        rc = ag_error_set(err, AG_FAIL, "packument integrity of %s@%s does not match the bytes",
+                          art->name, art->version);
+    else if (got_shasum == NULL || strcmp(got_shasum, art->sha1) != 0)
+        rc = ag_error_set(err, AG_FAIL, "packument shasum of %s@%s does not match the bytes",
+                          art->name, art->version);
+    else if (got_url == NULL || strcmp(got_url, url) != 0)
+        rc = ag_error_set(err, AG_FAIL, "packument tarball URL of %s@%s is %s, expected %s",
+                          art->name, art->version, got_url ? got_url : "(none)", url);
+    free(url);
+    json_decref(doc);
+    return rc;
+}
+
+static int npm_verify_artifact(const char *out_root, const char *base_url,
+                               const struct artifact *art, struct ag_error *err)
+{
+    char *path = xasprintf("%s/%s", out_root, art->path);
+    struct archive_scan scan;
+    int rc = archive_scan_file(path, ARCHIVE_SCAN_DIGESTS, &scan, err);
+    free(path);
+    if (rc != AG_OK)
+        return rc;
+    const struct archive_member *pj = archive_scan_find(&scan, "package/package.json");
+    json_t *meta = pj && pj->content ? json_loads(pj->content, 0, NULL) : NULL;
+    const char *name = json_string_value(json_object_get(meta, "name"));
+    const char *version = json_string_value(json_object_get(meta, "version"));
+    if (strcmp(scan.filter, "gzip") != 0)
+        rc = ag_error_set(err, AG_FAIL, "%s is not gzip-compressed (%s)", art->path, scan.filter);
+    else if (meta == NULL)
+        rc = ag_error_set(err, AG_FAIL, "%s: package/package.json missing or not JSON",
+                          art->path);
+    else if (!name || strcmp(name, art->name) != 0 || !version ||
+             strcmp(version, art->version) != 0)
+        rc = ag_error_set(err, AG_FAIL, "%s: package.json says %s@%s, the manifest %s@%s",
+                          art->path, name ? name : "?", version ? version : "?", art->name,
+                          art->version);
+    for (size_t i = 0; rc == AG_OK && i < scan.count; i++)
+        if (strncmp(scan.members[i].path, "package/", 8) != 0)
+            rc = ag_error_set(err, AG_FAIL, "%s: entry %s is outside package/", art->path,
+                              scan.members[i].path);
+    if (rc == AG_OK && art->data_path) {
+        char *entry = xasprintf("package/%s", art->data_path);
+        const struct archive_member *data = archive_scan_find(&scan, entry);
+        char hex[65];
+        if (data)
+            digest_hex(data->sha256, 32, hex);
+        if (data == NULL || strcmp(hex, art->data_sha256) != 0)
+            rc = ag_error_set(err, AG_FAIL, "%s: data file %s missing or its sha256 differs",
+                              art->path, entry);
+        free(entry);
+    }
+    json_decref(meta);
+    archive_scan_free(&scan);
+    if (rc == AG_OK)
+        rc = npm_verify_packument(out_root, base_url, art, err);
+    return rc;
+}
+
+const struct generator npm_generator = {
+    .name = "npm",
+    .summary = "npm tarball (.tgz) and packument",
+    .container_overhead = 64 * 1024,
+    .check_package = npm_check_package,
+    .generate = npm_generate,
+    .write_index = npm_write_index,
+    .verify_artifact = npm_verify_artifact,
+};

@@ -1,0 +1,680 @@
+/* PyPI: a py3-none-any wheel, an sdist that builds offline, and the simple
+ * repository API in its HTML (PEP 503) and JSON (PEP 691) forms. */
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/archive_reader.h"
+#include "common/fsutil.h"
+#include "common/generator.h"
+#include "common/json_file.h"
+#include "common/package.h"
+#include "common/version_rules.h"
+
+#define PYPI_DATA_FILE "data.bin"
+
+/* PEP 503: lowercase, every run of -_. becomes sep ('-' for the index,
+ * '_' for wheel and sdist file names). */
+static char *pypi_normalize(const char *name, char sep)
+{
+    char *out = xmalloc(strlen(name) + 1);
+    size_t n = 0;
+    for (const char *c = name; *c; c++) {
+        int punct = *c == '-' || *c == '_' || *c == '.';
+        if (punct) {
+            if (n == 0 || out[n - 1] != sep)
+                out[n++] = sep;
+        } else {
+            out[n++] = (char)tolower((unsigned char)*c);
+        }
+    }
+    out[n] = '\0';
+    return out;
+}
+
+static int pypi_check_package(const struct package_spec *spec, struct ag_error *err)
+{
+    const char *name = spec->name;
+    size_t len = strlen(name);
+    int valid = len > 0 && isalnum((unsigned char)name[0]) && isalnum((unsigned char)name[len - 1]);
+    for (size_t i = 0; valid && i < len; i++)
+        valid = isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_' ||
+                name[i] == '.';
+    if (!valid)
+        return ag_error_set(err, AG_USAGE,
+                            "invalid PyPI project name '%s': letters, digits, '-', '_' and '.', "
+                            "starting and ending with a letter or digit (PEP 508)",
+                            name);
+    if (!version_is_pep440(spec->version))
+        return ag_error_set(err, AG_USAGE,
+                            "invalid PyPI version '%s': not a normalized PEP 440 version "
+                            "([N!]N(.N)*[{a|b|rc}N][.postN][.devN][+local], e.g. 1.0.0, 2.1rc1)",
+                            spec->version);
+    return AG_OK;
+}
+
+/* One file of the wheel, with the RECORD row it needs. */
+struct wheel_entry {
+    char *path;
+    const char *content;
+    size_t length;
+    unsigned mode;
+};
+
+static char *record_row(const char *path, const unsigned char *sha256, uint64_t size)
+{
+    char b64[64];
+    digest_base64url_nopad(sha256, 32, b64);
+    return xasprintf("%s,sha256=%s,%llu\n", path, b64, (unsigned long long)size);
+}
+
+static int add_with_record(struct det_archive *ar, const char *path, unsigned mode,
+                           const char *content, size_t length, char **record,
+                           struct ag_error *err)
+{
+    unsigned char sha[32];
+    struct digest_set d;
+    if (digest_set_init(&d, DIGEST_BIT(DIGEST_SHA256), err) != AG_OK)
+        return err->status;
+    digest_set_update(&d, content, length);
+    digest_set_final(&d, err);
+    memcpy(sha, d.value[DIGEST_SHA256], 32);
+    char *row = record_row(path, sha, length);
+    char *joined = xasprintf("%s%s", *record, row);
+    free(row);
+    free(*record);
+    *record = joined;
+    return det_archive_add_buffer(ar, path, mode, content, length, err);
+}
+
+static const char WHEEL_FILE[] = "Wheel-Version: 1.0\nGenerator: assetgen\nRoot-Is-Purelib: "
+                                 "true\nTag: py3-none-any\n";
+
+static int pypi_open(const struct package_spec *spec, const char *relative,
+                     enum archive_container container, enum archive_compression compression,
+                     struct atomic_file *out, struct det_archive *ar, struct ag_error *err)
+{
+    char *path = package_output_path(spec, relative);
+    int rc = atomic_file_open(out, path, DIGEST_BIT(DIGEST_SHA256) | DIGEST_BIT(DIGEST_SHA512),
+                              err);
+    free(path);
+    if (rc != AG_OK)
+        return rc;
+    struct archive_options options = {container, compression, -1, spec->epoch};
+    if (det_archive_open(ar, out, &options, err) != AG_OK) {
+        det_archive_free(ar);
+        atomic_file_abort(out);
+        return err->status;
+    }
+    return AG_OK;
+}
+
+static int pypi_finish(struct atomic_file *out, struct det_archive *ar, int rc,
+                       struct ag_error *err)
+{
+    if (rc == AG_OK)
+        rc = det_archive_close(ar, err);
+    det_archive_free(ar);
+    if (rc == AG_OK)
+        return atomic_file_commit(out, err);
+    atomic_file_abort(out);
+    return rc;
+}
+
+static int pypi_write_wheel(const struct package_spec *spec, const struct template_set *files,
+                            const char *module, const char *metadata, struct artifact *art,
+                            struct ag_error *err)
+{
+    struct atomic_file out;
+    struct det_archive ar;
+    if (pypi_open(spec, art->path, CONTAINER_ZIP, COMPRESS_NONE, &out, &ar, err) != AG_OK)
+        return err->status;
+    char *record = xstrdup("");
+    char *prefix = xasprintf("%s/", module);
+    char *data_entry = xasprintf("%s/%s", module, PYPI_DATA_FILE);
+    struct data_file_result data = {0};
+    int rc = AG_OK;
+    int data_written = spec->data_size == 0;
+    for (size_t i = 0; rc == AG_OK && i <= files->count; i++) {
+        const struct template_file *f = i < files->count ? &files->files[i] : NULL;
+        /* The data file takes its sorted place among the module's files. */
+        if (!data_written && (f == NULL || strcmp(f->path, data_entry) > 0)) {
+            rc = package_add_data_file(&ar, data_entry, spec, &data, err);
+            char *row = record_row(data_entry, data.sha256, data.bytes);
+            char *joined = xasprintf("%s%s", record, row);
+            free(row);
+            free(record);
+            record = joined;
+            data_written = 1;
+        }
+        if (rc == AG_OK && f != NULL && strncmp(f->path, prefix, strlen(prefix)) == 0)
+            rc = add_with_record(&ar, f->path, f->mode, f->content, f->length, &record, err);
+    }
+    char *dist_info = xasprintf("%s-%s.dist-info", module, spec->version);
+    char *entry = xasprintf("%s/METADATA", dist_info);
+    if (rc == AG_OK)
+        rc = add_with_record(&ar, entry, 0644, metadata, strlen(metadata), &record, err);
+    free(entry);
+    entry = xasprintf("%s/WHEEL", dist_info);
+    if (rc == AG_OK)
+        rc = add_with_record(&ar, entry, 0644, WHEEL_FILE, strlen(WHEEL_FILE), &record, err);
+    free(entry);
+    entry = xasprintf("%s/RECORD", dist_info);
+    char *full_record = xasprintf("%s%s,,\n", record, entry);
+    if (rc == AG_OK)
+        rc = det_archive_add_buffer(&ar, entry, 0644, full_record, strlen(full_record), err);
+    free(entry);
+    free(full_record);
+    free(dist_info);
+    free(record);
+    free(prefix);
+    rc = pypi_finish(&out, &ar, rc, err);
+    if (rc == AG_OK) {
+        artifact_take_digests(art, &out);
+        if (spec->data_size > 0)
+            artifact_set_data(art, data_entry, data.bytes, data.sha256);
+    }
+    free(data_entry);
+    return rc;
+}
+
+static int pypi_write_sdist(const struct package_spec *spec, const struct template_set *files,
+                            const char *module, struct artifact *art, struct ag_error *err)
+{
+    struct atomic_file out;
+    struct det_archive ar;
+    if (pypi_open(spec, art->path, CONTAINER_TAR_PAX, COMPRESS_GZIP, &out, &ar, err) != AG_OK)
+        return err->status;
+    char *top = xasprintf("%s-%s/", module, spec->version);
+    char *data_entry = xasprintf("%s/%s", module, PYPI_DATA_FILE);
+    struct data_file_result data = {0};
+    int rc = AG_OK;
+    int data_written = spec->data_size == 0;
+    for (size_t i = 0; rc == AG_OK && i <= files->count; i++) {
+        const struct template_file *f = i < files->count ? &files->files[i] : NULL;
+        if (!data_written && (f == NULL || strcmp(f->path, data_entry) > 0)) {
+            char *path = xasprintf("%s%s", top, data_entry);
+            rc = package_add_data_file(&ar, path, spec, &data, err);
+            free(path);
+            data_written = 1;
+        }
+        if (rc == AG_OK && f != NULL) {
+            char *path = xasprintf("%s%s", top, f->path);
+            rc = det_archive_add_buffer(&ar, path, f->mode, f->content, f->length, err);
+            free(path);
+        }
+    }
+    free(top);
+    rc = pypi_finish(&out, &ar, rc, err);
+    if (rc == AG_OK) {
+        artifact_take_digests(art, &out);
+        if (spec->data_size > 0)
+            artifact_set_data(art, data_entry, data.bytes, data.sha256);
+    }
+    free(data_entry);
+    return rc;
+}
+
+static int pypi_generate(const struct package_spec *spec, struct artifact_list *list,
+                         struct ag_error *err)
+{
+    char *module = pypi_normalize(spec->name, '_');
+    struct template_vars vars = {0};
+    char scratch[256];
+    package_template_vars(spec, &vars, scratch, sizeof scratch);
+    template_vars_set(&vars, "module", module);
+    struct template_set files;
+    if (template_load_dir(spec->template_dir, &vars, &files, err) != AG_OK) {
+        free(module);
+        return err->status;
+    }
+    const struct template_file *pkg_info = template_set_find(&files, "PKG-INFO");
+    int rc = pkg_info ? AG_OK
+                      : ag_error_set(err, AG_USAGE, "%s has no PKG-INFO template (the core "
+                                                    "metadata of wheel and sdist)",
+                                     spec->template_dir);
+    struct artifact wheel = {0}, sdist = {0};
+    wheel.format = sdist.format = (char *)spec->format;
+    wheel.name = sdist.name = (char *)spec->name;
+    wheel.version = sdist.version = (char *)spec->version;
+    wheel.expect = sdist.expect = "accept";
+    wheel.kind = "wheel";
+    sdist.kind = "sdist";
+    wheel.path = xasprintf("pypi/packages/%s-%s-py3-none-any.whl", module, spec->version);
+    sdist.path = xasprintf("pypi/packages/%s-%s.tar.gz", module, spec->version);
+    if (rc == AG_OK)
+        rc = pypi_write_wheel(spec, &files, module, pkg_info->content, &wheel, err);
+    if (rc == AG_OK)
+        artifact_list_add(list, &wheel);
+    if (rc == AG_OK)
+        rc = pypi_write_sdist(spec, &files, module, &sdist, err);
+    if (rc == AG_OK)
+        artifact_list_add(list, &sdist);
+    free(wheel.path);
+    free(wheel.data_path);
+    free(sdist.path);
+    free(sdist.data_path);
+    template_set_free(&files);
+    free(module);
+    return rc;
+}
+
+/* The value of "Key: value" in an RFC 822 style metadata text, or NULL. */
+static char *metadata_field(const char *text, const char *key)
+{
+    size_t klen = strlen(key);
+    for (const char *line = text; line && *line && *line != '\n';) {
+        const char *end = strchr(line, '\n');
+        if (strncmp(line, key, klen) == 0 && line[klen] == ':' && line[klen + 1] == ' ') {
+            const char *v = line + klen + 2;
+            return xasprintf("%.*s", (int)(end ? end - v : (long)strlen(v)), v);
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+static void html_escape_append(char **html, const char *text)
+{
+    size_t n = strlen(*html), cap = n + 6 * strlen(text) + 1;
+    *html = xrealloc(*html, cap);
+    char *o = *html + n;
+    for (const char *c = text; *c; c++) {
+        const char *rep = *c == '<' ? "&lt;" : *c == '>' ? "&gt;" : *c == '&' ? "&amp;" :
+                          *c == '"' ? "&quot;" : NULL;
+        if (rep) {
+            strcpy(o, rep);
+            o += strlen(rep);
+        } else {
+            *o++ = *c;
+        }
+    }
+    *o = '\0';
+}
+
+static void append(char **text, const char *more)
+{
+    char *joined = xasprintf("%s%s", *text, more);
+    free(*text);
+    *text = joined;
+}
+
+static const char *basename_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Writes the wheel's METADATA beside it (PEP 658) and returns its sha256
+ * and Requires-Python. */
+static int pypi_write_core_metadata(const struct index_request *req, const struct artifact *art,
+                                    char *sha256, char **requires_python, struct ag_error *err)
+{
+    char *path = xasprintf("%s/%s", req->out_root, art->path);
+    struct archive_scan scan;
+    int rc = archive_scan_file(path, ARCHIVE_SCAN_SMALL, &scan, err);
+    if (rc != AG_OK) {
+        free(path);
+        return rc;
+    }
+    const char *metadata = NULL;
+    for (size_t i = 0; i < scan.count && metadata == NULL; i++) {
+        const char *p = scan.members[i].path;
+        const char *slash = strchr(p, '/');
+        if (slash && strcmp(slash, "/METADATA") == 0 && strstr(p, ".dist-info/") != NULL &&
+            scan.members[i].content)
+            metadata = scan.members[i].content;
+    }
+    if (metadata == NULL) {
+        rc = ag_error_set(err, AG_FAIL, "%s: no *.dist-info/METADATA", art->path);
+    } else {
+        *requires_python = metadata_field(metadata, "Requires-Python");
+        rc = digest_buffer_hex(DIGEST_SHA256, metadata, strlen(metadata), sha256, err);
+        char *sidecar = xasprintf("%s.metadata", path);
+        if (rc == AG_OK)
+            rc = atomic_write_buffer(sidecar, metadata, strlen(metadata), err);
+        free(sidecar);
+    }
+    archive_scan_free(&scan);
+    free(path);
+    return rc;
+}
+
+static int pypi_write_project(const struct index_request *req, const char *project,
+                              json_t *projects, struct ag_error *err)
+{
+    char when[32];
+    format_iso8601(req->epoch, when, sizeof when);
+    char *html = xasprintf("<!DOCTYPE html>\n<html>\n  <head>\n    <meta "
+                           "name=\"pypi:repository-version\" content=\"1.1\">\n    <title>Links "
+                           "for %s</title>\n  </head>\n  <body>\n    <h1>Links for %s</h1>\n",
+                           project, project);
+    json_t *files = json_array();
+    json_t *versions = json_array();
+    int rc = AG_OK;
+    for (size_t i = 0; i < req->count && rc == AG_OK; i++) {
+        const struct artifact *art = &req->artifacts[i];
+        char *norm = pypi_normalize(art->name, '-');
+        int mine = strcmp(norm, project) == 0;
+        free(norm);
+        if (!mine)
+            continue;
+        const char *file = basename_of(art->path);
+        char meta_sha[2 * DIGEST_MAX_BYTES + 1] = "";
+        char *requires_python = NULL;
+        if (strcmp(art->kind, "wheel") == 0)
+            rc = pypi_write_core_metadata(req, art, meta_sha, &requires_python, err);
+        if (rc != AG_OK)
+            break;
+        char *link = xasprintf("    <a href=\"../../packages/%s#sha256=%s\"", file, art->sha256);
+        append(&html, link);
+        free(link);
+        if (requires_python) {
+            append(&html, " data-requires-python=\"");
+            html_escape_append(&html, requires_python);
+            append(&html, "\"");
+        }
+        if (meta_sha[0]) {
+            link = xasprintf(" data-dist-info-metadata=\"sha256=%s\" "
+                             "data-core-metadata=\"sha256=%s\"",
+                             meta_sha, meta_sha);
+            append(&html, link);
+            free(link);
+        }
+        link = xasprintf(">%s</a><br>\n", file);
+        append(&html, link);
+        free(link);
+
+        json_t *entry = json_object();
+        char *url = xasprintf("../../packages/%s", file);
+        json_object_set_new(entry, "filename", json_string(file));
+        json_object_set_new(entry, "url", json_string(url));
+        free(url);
+        json_object_set_new(entry, "hashes", json_pack("{s:s}", "sha256", art->sha256));
+        json_object_set_new(entry, "size", json_integer((json_int_t)art->bytes));
+        json_object_set_new(entry, "upload-time", json_string(when));
+        if (requires_python)
+            json_object_set_new(entry, "requires-python", json_string(requires_python));
+        if (meta_sha[0]) {
+            json_object_set_new(entry, "core-metadata", json_pack("{s:s}", "sha256", meta_sha));
+            json_object_set_new(entry, "dist-info-metadata",
+                                json_pack("{s:s}", "sha256", meta_sha));
+        }
+        json_array_append_new(files, entry);
+        int known = 0;
+        for (size_t v = 0; v < json_array_size(versions); v++)
+            known = known ||
+                    strcmp(json_string_value(json_array_get(versions, v)), art->version) == 0;
+        if (!known)
+            json_array_append_new(versions, json_string(art->version));
+        free(requires_python);
+    }
+    append(&html, "  </body>\n</html>\n");
+    char *dir = xasprintf("%s/pypi/simple/%s", req->out_root, project);
+    char *path = xasprintf("%s/index.html", dir);
+    if (rc == AG_OK)
+        rc = atomic_write_buffer(path, html, strlen(html), err);
+    free(path);
+    path = xasprintf("%s/index.v1_html", dir);
+    if (rc == AG_OK)
+        rc = atomic_write_buffer(path, html, strlen(html), err);
+    free(path);
+    json_t *doc = json_pack("{s:{s:s},s:s,s:o,s:o}", "meta", "api-version", "1.1", "name",
+                            project, "versions", versions, "files", files);
+    path = xasprintf("%s/index.v1_json", dir);
+    if (rc == AG_OK)
+        rc = json_write_atomic(path, doc, err);
+    free(path);
+    json_decref(doc);
+    free(dir);
+    free(html);
+    json_array_append_new(projects, json_pack("{s:s}", "name", project));
+    return rc;
+}
+
+static int pypi_write_root(const struct index_request *req, json_t *projects,
+                           struct ag_error *err)
+{
+    char *html = xstrdup("<!DOCTYPE html>\n<html>\n  <head>\n    <meta "
+                         "name=\"pypi:repository-version\" content=\"1.1\">\n    <title>Simple "
+                         "index</title>\n  </head>\n  <body>\n");
+    for (size_t i = 0; i < json_array_size(projects); i++) {
+        const char *p = json_string_value(json_object_get(json_array_get(projects, i), "name"));
+        char *link = xasprintf("    <a href=\"%s/\">%s</a><br>\n", p, p);
+        append(&html, link);
+        free(link);
+    }
+    append(&html, "  </body>\n</html>\n");
+    char *path = xasprintf("%s/pypi/simple/index.html", req->out_root);
+    int rc = atomic_write_buffer(path, html, strlen(html), err);
+    free(path);
+    path = xasprintf("%s/pypi/simple/index.v1_html", req->out_root);
+    if (rc == AG_OK)
+        rc = atomic_write_buffer(path, html, strlen(html), err);
+    free(path);
+    json_t *doc = json_pack("{s:{s:s},s:O}", "meta", "api-version", "1.1", "projects", projects);
+    path = xasprintf("%s/pypi/simple/index.v1_json", req->out_root);
+    if (rc == AG_OK)
+        rc = json_write_atomic(path, doc, err);
+    free(path);
+    json_decref(doc);
+    free(html);
+    return rc;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int pypi_write_index(const struct index_request *req, struct ag_error *err)
+{
+    char **projects = xmalloc((req->count + 1) * sizeof *projects);
+    size_t n = 0;
+    for (size_t i = 0; i < req->count; i++) {
+        char *norm = pypi_normalize(req->artifacts[i].name, '-');
+        int seen = 0;
+        for (size_t j = 0; j < n && !seen; j++)
+            seen = strcmp(projects[j], norm) == 0;
+        if (seen)
+            free(norm);
+        else
+            projects[n++] = norm;
+    }
+    qsort(projects, n, sizeof *projects, compare_strings);
+    json_t *listed = json_array();
+    int rc = AG_OK;
+    for (size_t i = 0; i < n && rc == AG_OK; i++)
+        rc = pypi_write_project(req, projects[i], listed, err);
+    if (rc == AG_OK)
+        rc = pypi_write_root(req, listed, err);
+    json_decref(listed);
+    for (size_t i = 0; i < n; i++)
+        free(projects[i]);
+    free(projects);
+    if (rc != AG_OK)
+        return rc;
+    char *conf = xasprintf("[global]\nindex-url = %spypi/simple/\n", req->base_url);
+    char *path = xasprintf("%s/clients/pip.conf", req->out_root);
+    rc = atomic_write_buffer(path, conf, strlen(conf), err);
+    free(path);
+    free(conf);
+    return rc;
+}
+
+static int check_name_version(const struct artifact *art, const char *text, const char *what,
+                              struct ag_error *err)
+{
+    char *name = text ? metadata_field(text, "Name") : NULL;
+    char *version = text ? metadata_field(text, "Version") : NULL;
+    char *want = pypi_normalize(art->name, '-');
+    char *got = name ? pypi_normalize(name, '-') : NULL;
+    int rc = AG_OK;
+    if (text == NULL)
+        rc = ag_error_set(err, AG_FAIL, "%s: %s missing", art->path, what);
+    else if (!got || strcmp(got, want) != 0 || !version || strcmp(version, art->version) != 0)
+        rc = ag_error_set(err, AG_FAIL, "%s: %s says %s %s, the manifest %s %s", art->path, what,
+                          name ? name : "?", version ? version : "?", art->name, art->version);
+    free(name);
+    free(version);
+    free(want);
+    free(got);
+    return rc;
+}
+
+/* Every RECORD row matches its entry, and every entry has a row. */
+static int check_record(const struct artifact *art, const struct archive_scan *scan,
+                        const char *record, struct ag_error *err)
+{
+    size_t rows = 0;
+    for (const char *line = record; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char *row = xasprintf("%.*s", (int)len, line);
+        line += len + (end ? 1 : 0);
+        char *c1 = strchr(row, ',');
+        char *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+        if (!c1 || !c2) {
+            free(row);
+            return ag_error_set(err, AG_FAIL, "%s: malformed RECORD row", art->path);
+        }
+        *c1 = *c2 = '\0';
+        rows++;
+        const struct archive_member *m = archive_scan_find(scan, row);
+        int rc = AG_OK;
+        if (m == NULL) {
+            rc = ag_error_set(err, AG_FAIL, "%s: RECORD lists %s, absent from the wheel",
+                              art->path, row);
+        } else if (c1[1] != '\0') {
+            char b64[64], size[32];
+            digest_base64url_nopad(m->sha256, 32, b64);
+            snprintf(size, sizeof size, "%llu", (unsigned long long)m->size);
+            if (strncmp(c1 + 1, "sha256=", 7) != 0 || strcmp(c1 + 8, b64) != 0 ||
+                strcmp(c2 + 1, size) != 0)
+                rc = ag_error_set(err, AG_FAIL, "%s: RECORD hash or size of %s is wrong",
+                                  art->path, row);
+        }
+        free(row);
+        if (rc != AG_OK)
+            return rc;
+    }
+    size_t files = 0;
+    for (size_t i = 0; i < scan->count; i++)
+        files += !scan->members[i].is_dir;
+    if (rows != files)
+        return ag_error_set(err, AG_FAIL, "%s: RECORD has %zu rows for %zu files", art->path,
+                            rows, files);
+    return AG_OK;
+}
+
+static int pypi_verify_index(const char *out_root, const struct artifact *art,
+                             struct ag_error *err)
+{
+    char *project = pypi_normalize(art->name, '-');
+    char *path = xasprintf("%s/pypi/simple/%s/index.html", out_root, project);
+    char *html = NULL;
+    int rc = read_file(path, &html, NULL, err);
+    char *href = xasprintf("href=\"../../packages/%s#sha256=%s\"", basename_of(art->path),
+                           art->sha256);
+    if (rc == AG_OK && strstr(html, href) == NULL)
+        rc = ag_error_set(err, AG_FAIL, "%s does not link %s with its sha256", path,
+                          basename_of(art->path));
+    free(href);
+    free(html);
+    free(path);
+    json_t *doc = NULL;
+    path = xasprintf("%s/pypi/simple/%s/index.v1_json", out_root, project);
+    if (rc == AG_OK)
+        rc = json_read_file(path, &doc, err);
+    int found = 0;
+    json_t *files = json_object_get(doc, "files");
+    for (size_t i = 0; rc == AG_OK && i < json_array_size(files); i++) {
+        json_t *f = json_array_get(files, i);
+        const char *sha = json_string_value(json_object_get(json_object_get(f, "hashes"),
+                                                            "sha256"));
+        const char *name = json_string_value(json_object_get(f, "filename"));
+        found = found || (name && sha && strcmp(name, basename_of(art->path)) == 0 &&
+                          strcmp(sha, art->sha256) == 0);
+    }
+    if (rc == AG_OK && !found)
+        rc = ag_error_set(err, AG_FAIL, "%s does not list %s with its sha256", path,
+                          basename_of(art->path));
+    json_decref(doc);
+    free(path);
+    free(project);
+    return rc;
+}
+
+static int pypi_verify_artifact(const char *out_root, const char *base_url,
+                                const struct artifact *art, struct ag_error *err)
+{
+    (void)base_url;
+    char *path = xasprintf("%s/%s", out_root, art->path);
+    struct archive_scan scan;
+    int rc = archive_scan_file(path, ARCHIVE_SCAN_DIGESTS, &scan, err);
+    free(path);
+    if (rc != AG_OK)
+        return rc;
+    char *module = pypi_normalize(art->name, '_');
+    char *prefix = strcmp(art->kind, "wheel") == 0 ? xasprintf("%s-%s.dist-info/", module,
+                                                               art->version)
+                                                   : xasprintf("%s-%s/", module, art->version);
+    char *meta_path = xasprintf("%s%s", prefix,
+                                strcmp(art->kind, "wheel") == 0 ? "METADATA" : "PKG-INFO");
+    const struct archive_member *meta = archive_scan_find(&scan, meta_path);
+    rc = check_name_version(art, meta ? meta->content : NULL, meta_path, err);
+    if (rc == AG_OK && strcmp(art->kind, "wheel") == 0) {
+        char *wheel_path = xasprintf("%sWHEEL", prefix);
+        char *record_path = xasprintf("%sRECORD", prefix);
+        const struct archive_member *wheel = archive_scan_find(&scan, wheel_path);
+        const struct archive_member *record = archive_scan_find(&scan, record_path);
+        if (!wheel || !wheel->content || strncmp(wheel->content, "Wheel-Version: 1.", 17) != 0)
+            rc = ag_error_set(err, AG_FAIL, "%s: %s missing or not Wheel-Version 1.x", art->path,
+                              wheel_path);
+        else if (!record || !record->content)
+            rc = ag_error_set(err, AG_FAIL, "%s: %s missing", art->path, record_path);
+        else
+            rc = check_record(art, &scan, record->content, err);
+        free(wheel_path);
+        free(record_path);
+    } else if (rc == AG_OK) {
+        char *pyproject = xasprintf("%spyproject.toml", prefix);
+        if (archive_scan_find(&scan, pyproject) == NULL)
+            rc = ag_error_set(err, AG_FAIL, "%s: %s missing", art->path, pyproject);
+        for (size_t i = 0; rc == AG_OK && i < scan.count; i++)
+            if (strncmp(scan.members[i].path, prefix, strlen(prefix)) != 0)
+                rc = ag_error_set(err, AG_FAIL, "%s: entry %s is outside %s", art->path,
+                                  scan.members[i].path, prefix);
+        free(pyproject);
+    }
+    if (rc == AG_OK && art->data_path) {
+        char *entry = strcmp(art->kind, "wheel") == 0 ? xstrdup(art->data_path)
+                                                       : xasprintf("%s%s", prefix, art->data_path);
+        const struct archive_member *data = archive_scan_find(&scan, entry);
+        char hex[65];
+        if (data)
+            digest_hex(data->sha256, 32, hex);
+        if (data == NULL || strcmp(hex, art->data_sha256) != 0)
+            rc = ag_error_set(err, AG_FAIL, "%s: data file %s missing or its sha256 differs",
+                              art->path, entry);
+        free(entry);
+    }
+    free(meta_path);
+    free(prefix);
+    free(module);
+    archive_scan_free(&scan);
+    if (rc == AG_OK)
+        rc = pypi_verify_index(out_root, art, err);
+    return rc;
+}
+
+const struct generator pypi_generator = {
+    .name = "pypi",
+    .summary = "wheel (py3-none-any), sdist, PEP 503/691 simple index",
+    .container_overhead = 64 * 1024,
+    .check_package = pypi_check_package,
+    .generate = pypi_generate,
+    .write_index = pypi_write_index,
+    .verify_artifact = pypi_verify_artifact,
+};
