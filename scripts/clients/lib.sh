@@ -27,7 +27,7 @@ EOF
   exit 2
 }
 
-case_now() { printf '%s' "${EPOCHREALTIME:-$(date +%s.%N)}"; }
+case_now() { LC_ALL=C date +%s.%N; }
 
 # One line, no control characters, bounded length.
 case_oneline() {
@@ -41,7 +41,7 @@ case_oneline() {
 
 case_finish() {
   local status=$1 msg=$2 secs rc
-  secs=$(awk -v a="$CASE_T0" -v b="$(case_now)" 'BEGIN { printf "%.2f", b - a }')
+  secs=$(LC_ALL=C awk -v a="$CASE_T0" -v b="$(case_now)" 'BEGIN { printf "%.2f", b - a }')
   case "$status" in pass) rc=0 ;; fail) rc=1 ;; skip) rc=3 ;; *) rc=1 ;; esac
   if [ "$status" = fail ] && [ -n "$CASE_LOG" ] && [ -s "$CASE_LOG" ]; then
     echo "---- last lines of $CASE_LOG ----" >&2
