@@ -48,6 +48,32 @@ int cli_parse_uint(const char *command, const char *option, const char *text,
     return AG_OK;
 }
 
+int cli_bad_option(const char *command, const struct option *options, int c, const char *arg)
+{
+    if (c == ':')
+        return cli_usage(command, "option '%s' needs a value", arg);
+    if (optopt != 0 && optopt != '?' && optopt != ':')
+        return cli_usage(command, "unknown option '-%c'", optopt);
+    char name[128];
+    snprintf(name, sizeof name, "%s", arg);
+    char *eq = strchr(name, '=');
+    if (eq)
+        *eq = '\0';
+    char spelled[64][48];
+    const char *names[64];
+    size_t n = 0;
+    for (; options[n].name && n < 64; n++) {
+        snprintf(spelled[n], sizeof spelled[n], "--%s", options[n].name);
+        names[n] = spelled[n];
+        if (eq && strcmp(name, spelled[n]) == 0 && options[n].has_arg == no_argument)
+            return cli_usage(command, "option '%s' takes no value", name);
+    }
+    const char *near = suggest_nearest(name, names, n);
+    if (near)
+        return cli_usage(command, "unknown option '%s' (did you mean '%s'?)", name, near);
+    return cli_usage(command, "unknown option '%s'", name);
+}
+
 int cli_unknown_size(const struct config *config, const char *name, struct ag_error *err)
 {
     const char *names[64];

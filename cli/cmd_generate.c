@@ -7,6 +7,8 @@
 #include "cli/cli.h"
 #include "common/fsutil.h"
 #include "common/generate_run.h"
+#include "common/openpgp.h"
+#include "common/pki.h"
 #include "common/suggest.h"
 #include "common/units.h"
 
@@ -14,6 +16,7 @@ static const char generate_help[] =
     "usage: assetgen generate [--format F[,F..] | --profile P] [--size TIER] [--out DIR]\n"
     "                         [--config FILE] [--seed N] [--count N] [--name NAME]\n"
     "                         [--pkg-version V] [--base-url URL] [--jobs N] [--no-sign]\n"
+    "                         [--pki DIR]\n"
     "                         [--quiet | --progress]\n\n"
     "Writes packages, each format's repository metadata, client settings and\n"
     "out/<size>/manifest.json. Without --format or --profile, the smoke profile's formats.\n\n"
@@ -29,6 +32,7 @@ static const char generate_help[] =
     "  --base-url URL    where DIR/<size>/ will be served (default http://127.0.0.1:8080/)\n"
     "  --jobs N          packages generated in parallel (default: number of cores)\n"
     "  --no-sign         write no signatures\n"
+    "  --pki DIR         signing keys (default from assetgen.yaml, .pki; created if absent)\n"
     "  --quiet           print nothing but errors\n"
     "  --progress        show progress even for the small tier or when not on a terminal\n"
     "SOURCE_DATE_EPOCH, when set, fixes every timestamp (default from assetgen.yaml).\n";
@@ -42,6 +46,8 @@ struct generate_args {
     const char *name;
     const char *version;
     const char *base_url;
+    const char *pki_dir;
+    int no_sign;
     int have_seed;
     unsigned long long seed;
     unsigned long long count;
@@ -61,6 +67,7 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         {"base-url", required_argument, NULL, 'u'}, {"jobs", required_argument, NULL, 'j'},
         {"no-sign", no_argument, NULL, 'U'},        {"quiet", no_argument, NULL, 'q'},
         {"progress", no_argument, NULL, 'P'},       {"help", no_argument, NULL, 'h'},
+        {"pki", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
@@ -70,7 +77,7 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         int rc = AG_OK;
         switch (c) {
         case 'f': a->formats = optarg; break;
@@ -87,12 +94,12 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
             break;
         case 'n': rc = cli_parse_uint("generate", "--count", optarg, 100000, &a->count); break;
         case 'j': rc = cli_parse_uint("generate", "--jobs", optarg, 1024, &a->jobs); break;
-        case 'U': break; /* nothing is signed until a signing key is configured */
+        case 'U': a->no_sign = 1; break;
+        case 'K': a->pki_dir = optarg; break;
         case 'q': a->quiet = 1; break;
         case 'P': a->progress = 1; break;
         case 'h': fputs(generate_help, stdout); return -1;
-        default:
-            return cli_usage("generate", "unknown or incomplete option '%s'", argv[optind - 1]);
+        default: return cli_bad_option("generate", options, c, argv[optind - 1]);
         }
         if (rc != AG_OK)
             return rc;
@@ -166,6 +173,11 @@ static int choose_formats(const struct generate_args *a, const struct config *co
             names[k++] = config->profiles[i].name;
         char valid[512];
         suggest_join(names, k, valid, sizeof valid);
+        const char *near = suggest_nearest(a->profile, names, k);
+        if (near)
+            return ag_error_set(err, AG_USAGE,
+                                "unknown profile '%s' (did you mean '%s'? valid: %s)", a->profile,
+                                near, valid);
         return ag_error_set(err, AG_USAGE, "unknown profile '%s' (valid: %s)", a->profile, valid);
     }
     if (*n == 0)
@@ -190,6 +202,32 @@ static void show_progress(void *ctx, const struct planned_package *pkg,
     format_size(bytes, size, sizeof size);
     fprintf(stderr, "[%zu/%zu] %s %s %s (%s)\n", done, total, pkg->spec.format, pkg->spec.name,
             pkg->spec.version, size);
+}
+
+/* The signer of this run: the PKI's key, creating the PKI when the
+ * directory does not exist at all. */
+static int open_signer(const struct generate_args *a, const struct config *config,
+                       int64_t epoch, struct pki_paths *paths, struct signer **signer,
+                       struct ag_error *err)
+{
+    *signer = NULL;
+    pki_paths_resolve(&config->pki, a->pki_dir, paths);
+    if (a->no_sign)
+        return AG_OK;
+    if (!pki_has_signing_key(paths)) {
+        if (path_exists(paths->dir))
+            return ag_error_set(err, AG_FAIL,
+                                "%s has no signing key (%s); run 'assetgen pki init --dir %s "
+                                "--force' or pass --no-sign",
+                                paths->dir, paths->gpg_key, paths->dir);
+        char fingerprint[OPENPGP_FPR_MAX];
+        if (pki_init(paths, "rsa3072", 0, fingerprint, err) != AG_OK)
+            return err->status;
+        if (!a->quiet)
+            fprintf(stderr, "assetgen: no PKI in %s; created one (OpenPGP key %s)\n", paths->dir,
+                    fingerprint);
+    }
+    return signer_open(signer, paths->gpg_key, epoch, err);
 }
 
 static void print_summary(const struct generate_plan *plan, const struct artifact_list *made)
@@ -246,6 +284,16 @@ int cmd_generate(int argc, char **argv)
         };
         generate_plan_build(&req, &plan, &err);
     }
+    struct pki_paths paths = {0};
+    struct signer *signer = NULL;
+    if (err.status == AG_OK && open_signer(&a, &config, epoch, &paths, &signer, &err) == AG_OK) {
+        plan.signer = signer;
+        plan.public_key_path = signer ? paths.gpg_public : NULL;
+        plan.registry_key_path =
+            signer && path_exists(paths.registry_key) ? paths.registry_key : NULL;
+        for (size_t i = 0; i < plan.count; i++)
+            plan.packages[i].spec.signer = signer;
+    }
     struct artifact_list made = {0};
     if (err.status == AG_OK) {
         struct progress_state progress = {
@@ -260,6 +308,8 @@ int cmd_generate(int argc, char **argv)
     if (status != AG_OK && err.message[0])
         cli_fail(&err);
     artifact_list_free(&made);
+    signer_close(signer);
+    pki_paths_free(&paths);
     generate_plan_free(&plan);
     config_free(&config);
     return status;

@@ -3,6 +3,7 @@
 
 #include "cli/cli.h"
 #include "common/generator.h"
+#include "common/suggest.h"
 #include "common/units.h"
 
 static const char list_help[] = "usage: assetgen list formats|profiles|sizes|tiers|defects "
@@ -88,6 +89,22 @@ int cmd_list(int argc, char **argv)
     }
     if (what == NULL)
         return cli_usage("list", "say what to list: formats, profiles, sizes, tiers or defects");
+    /* What to list is checked before the configuration is read, so a typo
+     * is reported as such and not as a configuration problem. */
+    static const char *const things[] = {"formats", "profiles", "sizes", "tiers", "defects"};
+    size_t known = 0;
+    for (size_t i = 0; i < sizeof things / sizeof things[0]; i++)
+        known += strcmp(what, things[i]) == 0;
+    if (!known) {
+        const char *near = suggest_nearest(what, things, sizeof things / sizeof things[0]);
+        if (near)
+            return cli_usage("list", "cannot list '%s' (did you mean '%s'? valid: formats, "
+                                     "profiles, sizes, tiers, defects)",
+                             what, near);
+        return cli_usage("list", "cannot list '%s' (valid: formats, profiles, sizes, tiers, "
+                                 "defects)",
+                         what);
+    }
     struct ag_error err = {0};
     struct config config;
     if (cli_load_config(config_path, &config, &err) != AG_OK)
@@ -101,11 +118,8 @@ int cmd_list(int argc, char **argv)
         list_sizes(&config);
     else if (strcmp(what, "tiers") == 0)
         list_tiers(&config);
-    else if (strcmp(what, "defects") == 0)
-        printf("defect   formats  expect\n(this build defines no defect variants yet)\n");
     else
-        rc = cli_usage("list", "cannot list '%s' (valid: formats, profiles, sizes, tiers, defects)",
-                       what);
+        printf("defect   formats  expect\n(this build defines no defect variants yet)\n");
     config_free(&config);
     return rc;
 }

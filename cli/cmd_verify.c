@@ -5,15 +5,18 @@
 
 #include "cli/cli.h"
 #include "common/fsutil.h"
+#include "common/pki.h"
 #include "common/report.h"
 #include "common/verify_run.h"
 
 static const char verify_help[] =
     "usage: assetgen verify [--out DIR] [--size TIER] [--config FILE] [--report FILE.json]\n"
-    "                       [--junit FILE.xml] [--quiet]\n\n"
+    "                       [--junit FILE.xml] [--pki DIR] [--quiet]\n\n"
     "Re-reads every artifact listed in DIR/<size>/manifest.json with independent readers:\n"
     "bytes and digests, size within the tier, name and version inside the package, the\n"
     "digests recorded in package metadata, and the repository index that lists it.\n"
+    "Signatures are checked against DIR/gpg-signing.pub (--pki, default .pki), or the\n"
+    "key published in DIR/<size>/keys/ when the PKI directory is absent.\n"
     "Exit status 1 when any check fails.\n";
 
 int cmd_verify(int argc, char **argv)
@@ -22,14 +25,15 @@ int cmd_verify(int argc, char **argv)
         {"out", required_argument, NULL, 'o'},    {"size", required_argument, NULL, 's'},
         {"config", required_argument, NULL, 'c'}, {"report", required_argument, NULL, 'r'},
         {"junit", required_argument, NULL, 'j'},  {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},         {"pki", required_argument, NULL, 'K'},
+        {NULL, 0, NULL, 0},
     };
     const char *out = "out", *size_name = NULL, *config_path = NULL;
-    const char *json_path = NULL, *junit_path = NULL;
+    const char *json_path = NULL, *junit_path = NULL, *pki_dir = NULL;
     int quiet = 0, c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 's': size_name = optarg; break;
@@ -37,8 +41,9 @@ int cmd_verify(int argc, char **argv)
         case 'r': json_path = optarg; break;
         case 'j': junit_path = optarg; break;
         case 'q': quiet = 1; break;
+        case 'K': pki_dir = optarg; break;
         case 'h': fputs(verify_help, stdout); return 0;
-        default: return cli_usage("verify", "unknown or incomplete option '%s'", argv[optind - 1]);
+        default: return cli_bad_option("verify", options, c, argv[optind - 1]);
         }
     }
     if (optind < argc)
@@ -59,7 +64,13 @@ int cmd_verify(int argc, char **argv)
     struct report report = {0};
     report.tier = xstrdup(size->name);
     double start = monotonic_seconds();
-    int rc = verify_run(root, size, &report, &err);
+    struct pki_paths paths;
+    pki_paths_resolve(&config.pki, pki_dir, &paths);
+    char *published = xasprintf("%s/keys/gpg-signing.asc", root);
+    const char *public_key = path_exists(paths.gpg_public) ? paths.gpg_public : published;
+    int rc = verify_run(root, size, public_key, &report, &err);
+    free(published);
+    pki_paths_free(&paths);
     report.seconds = monotonic_seconds() - start;
     if (rc == AG_OK) {
         for (size_t i = 0; i < report.count && !quiet; i++) {

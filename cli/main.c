@@ -6,11 +6,13 @@
 
 #include "cli/cli.h"
 #include "common/cleanup.h"
+#include "common/suggest.h"
 
 static const struct command commands[] = {
     {"generate", cmd_generate, "write packages, repository metadata and manifest.json"},
     {"verify", cmd_verify, "re-read out/<size>/ and check every artifact"},
     {"list", cmd_list, "print formats, profiles, sizes, tiers or defects"},
+    {"pki", cmd_pki, "create the test CA, server certificate and signing keys"},
 };
 
 static void print_help(FILE *out)
@@ -49,6 +51,16 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "assetgen: unknown command '%s' (valid: generate, verify, list)\n", argv[1]);
+    const char *names[sizeof commands / sizeof commands[0]];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        names[i] = commands[i].name;
+    char valid[256];
+    suggest_join(names, sizeof names / sizeof names[0], valid, sizeof valid);
+    const char *near = suggest_nearest(argv[1], names, sizeof names / sizeof names[0]);
+    if (near)
+        fprintf(stderr, "assetgen: unknown command '%s' (did you mean '%s'? valid: %s)\n",
+                argv[1], near, valid);
+    else
+        fprintf(stderr, "assetgen: unknown command '%s' (valid: %s)\n", argv[1], valid);
     return 2;
 }

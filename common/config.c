@@ -1,11 +1,13 @@
 #include "common/config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/fsutil.h"
+#include "common/suggest.h"
 #include "common/units.h"
 #include "common/yaml_doc.h"
 
@@ -63,8 +65,10 @@ static int load_size(struct yaml_doc *doc, const char *name, yaml_node_t *key,
         yaml_expect_type(doc, value, YAML_MAPPING_NODE, what, err) != AG_OK ||
         yaml_check_keys(doc, value, keys, COUNT(keys), what, err) != AG_OK)
         return err->status;
-    if (config_find_size(config, name) != NULL)
-        return yaml_node_error(doc, key, err, "size tier '%s' is defined twice", name);
+    const struct size_tier *earlier = config_find_size(config, name);
+    if (earlier != NULL)
+        return yaml_node_error(doc, key, err, "size tier '%s' is defined twice (first in %s)",
+                               name, earlier->source);
     struct size_tier tier = {0};
     char *max = NULL;
     if (yaml_get_string(doc, value, "maxSize", 1, &max, err) != AG_OK)
@@ -96,8 +100,15 @@ static int load_size(struct yaml_doc *doc, const char *name, yaml_node_t *key,
                                    "%s: random: false is not supported; data files are "
                                    "incompressible seeded bytes (random: true)",
                                    what);
-        if (tier.data_size > tier.max_size)
-            return yaml_node_error(doc, data, err, "%s: size exceeds the tier's maxSize", what);
+        if (tier.data_size > tier.max_size) {
+            char data_text[32], max_text[32];
+            format_size(tier.data_size, data_text, sizeof data_text);
+            format_size(tier.max_size, max_text, sizeof max_text);
+            return yaml_node_error(doc, data, err,
+                                   "%s: size %s exceeds the tier's maxSize %s; the data file "
+                                   "must fit in the tier",
+                                   what, data_text, max_text);
+        }
     }
     tier.name = xstrdup(name);
     tier.source = xstrdup(doc->file);
@@ -282,7 +293,8 @@ static int load_sizes_dir(struct config *config, const char *dir, struct ag_erro
 {
     DIR *d = opendir(dir);
     if (d == NULL)
-        return ag_error_set(err, AG_USAGE, "cannot open sizes directory %s", dir);
+        return ag_error_set(err, AG_USAGE, "%s: cannot open sizes directory %s (defaults.sizesDir): %s",
+                            config->path, dir, strerror(errno));
     char **names = NULL;
     size_t count = 0;
     struct dirent *de;
@@ -311,29 +323,57 @@ static int load_sizes_dir(struct config *config, const char *dir, struct ag_erro
     return rc;
 }
 
+/* " (did you mean 'x'? valid: a, b)" for a name that is not among names. */
+static void describe_valid(const char *name, const char *const *names, size_t count, char *out,
+                           size_t cap)
+{
+    char valid[512];
+    suggest_join(names, count, valid, sizeof valid);
+    const char *near = suggest_nearest(name, names, count);
+    if (near)
+        snprintf(out, cap, " (did you mean '%s'? valid: %s)", near, valid);
+    else
+        snprintf(out, cap, " (valid: %s)", valid);
+}
+
 static int check_references(const struct config *config, struct ag_error *err)
 {
+    const char *formats[64], *sizes[64];
+    size_t nformats = 0, nsizes = 0;
+    for (size_t i = 0; i < config->template_count && nformats < 64; i++)
+        formats[nformats++] = config->templates[i].format;
+    for (size_t i = 0; i < config->size_count && nsizes < 64; i++)
+        sizes[nsizes++] = config->sizes[i].name;
+    char valid[640];
     for (size_t i = 0; i < config->profile_count; i++) {
         const struct profile *p = &config->profiles[i];
-        for (size_t j = 0; j < p->format_count; j++)
-            if (config_find_template(config, p->formats[j]) == NULL)
-                return ag_error_set(err, AG_USAGE,
-                                    "%s: profile '%s' names format '%s', which has no entry "
-                                    "under assetTemplates",
-                                    config->path, p->name, p->formats[j]);
+        for (size_t j = 0; j < p->format_count; j++) {
+            if (config_find_template(config, p->formats[j]) != NULL)
+                continue;
+            describe_valid(p->formats[j], formats, nformats, valid, sizeof valid);
+            return ag_error_set(err, AG_USAGE,
+                                "%s: profile '%s' names format '%s', which has no entry "
+                                "under assetTemplates%s",
+                                config->path, p->name, p->formats[j], valid);
+        }
     }
     for (size_t i = 0; i < config->template_count; i++) {
         const struct asset_template *t = &config->templates[i];
-        for (size_t j = 0; j < t->size_tier_count; j++)
-            if (config_find_size(config, t->size_tiers[j]) == NULL)
-                return ag_error_set(err, AG_USAGE,
-                                    "%s: asset template '%s' names size tier '%s', which no "
-                                    "file in the sizes directory defines",
-                                    config->path, t->format, t->size_tiers[j]);
+        for (size_t j = 0; j < t->size_tier_count; j++) {
+            if (config_find_size(config, t->size_tiers[j]) != NULL)
+                continue;
+            describe_valid(t->size_tiers[j], sizes, nsizes, valid, sizeof valid);
+            return ag_error_set(err, AG_USAGE,
+                                "%s: asset template '%s' names size tier '%s', which no "
+                                "file in the sizes directory defines%s",
+                                config->path, t->format, t->size_tiers[j], valid);
+        }
     }
-    if (config->default_size && config_find_size(config, config->default_size) == NULL)
-        return ag_error_set(err, AG_USAGE, "%s: defaults.size '%s' is not a defined size tier",
-                            config->path, config->default_size);
+    if (config->default_size && config_find_size(config, config->default_size) == NULL) {
+        describe_valid(config->default_size, sizes, nsizes, valid, sizeof valid);
+        return ag_error_set(err, AG_USAGE, "%s: defaults.size '%s' is not a defined size tier%s",
+                            config->path, config->default_size, valid);
+    }
     return AG_OK;
 }
 

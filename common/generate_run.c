@@ -4,10 +4,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fsutil.h"
+#include "common/atomic_file.h"
 #include "common/manifest.h"
+#include "common/openpgp.h"
 #include "common/units.h"
 
 static char *plan_own(struct generate_plan *plan, char *text)
@@ -25,16 +28,54 @@ static uint64_t plan_data_size(const struct size_tier *size, const struct genera
     return size->data_size < room ? size->data_size : room;
 }
 
+/* Checks that out_root can be made and written without making it: a run
+ * refused later on (a template error, a missing key) must leave no trace,
+ * so directories appear only with the first file written. */
 static int plan_check_output(const char *out_dir, const char *out_root, struct ag_error *err)
 {
     if (path_exists(out_dir) && !path_is_dir(out_dir))
         return ag_error_set(err, AG_USAGE, "--out %s exists and is not a directory", out_dir);
-    if (mkdir_parents(out_root, err) != AG_OK)
-        return ag_error_prefix(err, "--out: ");
-    if (access(out_root, W_OK | X_OK) != 0)
-        return ag_error_set(err, AG_USAGE, "--out: cannot write to %s: %s", out_root,
-                            strerror(errno));
-    return AG_OK;
+    /* Walk up to the nearest existing ancestor; child is the directory
+     * below it that a run would create first. */
+    char *path = xstrdup(out_root), *child = NULL;
+    int rc = AG_OK;
+    for (;;) {
+        struct stat st;
+        if (stat(path, &st) == 0) {
+            if (!S_ISDIR(st.st_mode) && child == NULL)
+                rc = ag_error_set(err, AG_USAGE, "--out: %s exists and is not a directory",
+                                  path);
+            else if (!S_ISDIR(st.st_mode))
+                rc = ag_error_set(err, AG_USAGE,
+                                  "--out: cannot create directory %s: %s is not a directory",
+                                  child, path);
+            else if (access(path, W_OK | X_OK) != 0)
+                rc = ag_error_set(err, AG_USAGE, "--out: cannot write to %s: %s", path,
+                                  strerror(errno));
+            break;
+        }
+        int e = errno;
+        char *slash = strrchr(path, '/');
+        if ((e != ENOENT && e != ENOTDIR) || strcmp(path, ".") == 0 || strcmp(path, "/") == 0) {
+            rc = ag_error_set(err, AG_USAGE, "--out: cannot use %s: %s", path, strerror(e));
+            break;
+        }
+        free(child);
+        child = xstrdup(path);
+        if (slash == NULL) {
+            strcpy(path, ".");
+        } else {
+            while (slash > path && slash[-1] == '/')
+                slash--;
+            if (slash == path)
+                strcpy(path, "/");
+            else
+                *slash = '\0';
+        }
+    }
+    free(child);
+    free(path);
+    return rc;
 }
 
 int generate_plan_build(const struct generate_request *req, struct generate_plan *plan,
@@ -42,6 +83,9 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
 {
     memset(plan, 0, sizeof *plan);
     plan->size = req->size;
+    plan->signer = req->signer;
+    plan->public_key_path = req->public_key_path;
+    plan->registry_key_path = req->registry_key_path;
     plan->seed = req->seed;
     plan->epoch = req->epoch;
     size_t url_len = strlen(req->base_url);
@@ -87,7 +131,15 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
             p->spec.epoch = req->epoch;
             p->spec.base_url = plan->base_url;
             p->spec.out_root = plan->out_root;
-            if (gen->check_package(&p->spec, err) != AG_OK)
+            p->spec.signer = req->signer;
+            if (gen->check_package(&p->spec, err) != AG_OK) {
+                /* Values from assetgen.yaml: say where they came from. */
+                if (req->name == NULL && req->version == NULL)
+                    ag_error_prefix(err, "%s: package of asset template '%s': ",
+                                    req->config->path, gen->name);
+                return err->status;
+            }
+            if (gen->check_templates && gen->check_templates(&p->spec, err) != AG_OK)
                 return err->status;
         }
     }
@@ -118,6 +170,25 @@ struct run_state {
     void *progress_ctx;
 };
 
+/* A detached armored signature beside each artifact: <file>.asc. */
+static int sign_artifacts(const struct generate_plan *plan, struct artifact_list *list,
+                          struct ag_error *err)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        struct artifact *art = &list->items[i];
+        char *path = xasprintf("%s/%s", plan->out_root, art->path);
+        char *sig = xasprintf("%s.asc", path);
+        int rc = signer_sign_file(plan->signer, path, sig, err);
+        free(path);
+        free(sig);
+        if (rc != AG_OK)
+            return rc;
+        free(art->signature);
+        art->signature = xasprintf("%s.asc", art->path);
+    }
+    return AG_OK;
+}
+
 static void *run_worker(void *arg)
 {
     struct run_state *st = arg;
@@ -132,6 +203,8 @@ static void *run_worker(void *arg)
         struct artifact_list mine = {0};
         struct ag_error err = {0};
         int rc = pkg->generator->generate(&pkg->spec, &mine, &err);
+        if (rc == AG_OK && st->plan->signer && pkg->generator->sign_detached)
+            rc = sign_artifacts(st->plan, &mine, &err);
         pthread_mutex_lock(&st->lock);
         for (size_t i = 0; i < mine.count; i++)
             artifact_list_add(st->made, &mine.items[i]);
@@ -168,17 +241,38 @@ static void remove_made(const char *out_root, const struct artifact_list *made)
             char *path = xasprintf("%s/%s", out_root, made->items[i].path);
             unlink(path);
             free(path);
+            if (made->items[i].signature) {
+                path = xasprintf("%s/%s", out_root, made->items[i].signature);
+                unlink(path);
+                free(path);
+            }
         }
     }
     manifest_free(&before);
     free(manifest_path);
 }
 
+/* The public key beside the assets, so clients and verify can find it. */
+static int publish_public_key(const struct generate_plan *plan, struct ag_error *err)
+{
+    char *key = NULL;
+    size_t len = 0;
+    int rc = read_file(plan->public_key_path, &key, &len, err);
+    if (rc == AG_OK) {
+        char *path = xasprintf("%s/keys/gpg-signing.asc", plan->out_root);
+        rc = atomic_write_buffer(path, key, len, err);
+        free(path);
+    }
+    free(key);
+    return rc;
+}
+
 static int publish_run(const struct generate_plan *plan, const char *tool,
                        const struct artifact_list *made, struct ag_error *err)
 {
     int lock_fd;
-    if (manifest_lock(plan->out_root, &lock_fd, err) != AG_OK)
+    if (mkdir_parents(plan->out_root, err) != AG_OK ||
+        manifest_lock(plan->out_root, &lock_fd, err) != AG_OK)
         return err->status;
     char *manifest_path = xasprintf("%s/manifest.json", plan->out_root);
     struct manifest m;
@@ -193,6 +287,10 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
         m.base_url = xstrdup(plan->base_url);
         m.seed = plan->seed;
         m.source_date_epoch = plan->epoch;
+        free(m.signing_key);
+        m.signing_key = plan->signer ? xstrdup(signer_fingerprint(plan->signer)) : NULL;
+        if (plan->signer && plan->public_key_path)
+            rc = publish_public_key(plan, err);
     }
     for (size_t g = 0; rc == AG_OK && g < plan->generator_count; g++) {
         const struct generator *gen = plan->generators[g];
@@ -200,8 +298,9 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
         for (size_t i = 0; i < m.artifacts.count; i++)
             if (strcmp(m.artifacts.items[i].format, gen->name) == 0)
                 artifact_list_add(&rows, &m.artifacts.items[i]);
-        struct index_request req = {plan->out_root, plan->base_url, plan->epoch, rows.items,
-                                    rows.count};
+        struct index_request req = {plan->out_root, plan->base_url,         plan->epoch,
+                                    rows.items,     rows.count,             plan->registry_key_path,
+                                    plan->signer};
         rc = gen->write_index(&req, err);
         if (rc != AG_OK)
             ag_error_prefix(err, "%s index: ", gen->name);

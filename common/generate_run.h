@@ -25,6 +25,9 @@ struct generate_plan {
     const struct size_tier *size;
     uint64_t seed;
     int64_t epoch;
+    struct signer *signer;           /* NULL: unsigned */
+    const char *public_key_path;     /* published under keys/ when signing */
+    const char *registry_key_path;   /* registry signatures (npm), or NULL */
     char **owned; /* strings the specs point into */
     size_t owned_count;
 };
@@ -41,6 +44,9 @@ struct generate_request {
     const char *name;    /* overrides the template's package name */
     const char *version; /* overrides the template's version */
     unsigned count;      /* packages per format */
+    struct signer *signer;
+    const char *public_key_path;
+    const char *registry_key_path;
 };
 
 /* Builds and checks the plan: names, versions, sizes, output directory.

@@ -8,6 +8,8 @@
 #include "common/config.h"
 #include "common/error.h"
 
+struct signer;
+
 /* The description of one package that a generator turns into bytes. */
 struct package_spec {
     const char *format;
@@ -21,6 +23,7 @@ struct package_spec {
     int64_t epoch;        /* SOURCE_DATE_EPOCH for every timestamp */
     const char *base_url; /* where out/<size>/ is served; ends in '/' */
     const char *out_root; /* out/<size> */
+    struct signer *signer; /* NULL when unsigned; for formats that embed signatures */
 };
 
 /* What a generator needs to write its repository metadata: every row of
@@ -31,6 +34,8 @@ struct index_request {
     int64_t epoch;
     const struct artifact *artifacts;
     size_t count;
+    const char *registry_key_path; /* P-256 key for registry signatures, or NULL */
+    struct signer *signer;         /* for signed repository metadata, or NULL */
 };
 
 /* One package format, as libarchive has one writer per archive format:
@@ -42,8 +47,14 @@ struct generator {
     /* Bytes kept below a tier's maxSize for the container's own headers,
      * so the artifact lands in [95%, 100%] of the tier. */
     uint64_t container_overhead;
+    /* 1 when each artifact gets a detached armored signature (<file>.asc). */
+    int sign_detached;
     /* Name and version rules of the ecosystem (usage errors). */
     int (*check_package)(const struct package_spec *spec, struct ag_error *err);
+    /* Renders the package's templates and checks them, writing nothing, so
+     * a broken template is a usage error before any file or key is made
+     * (optional). */
+    int (*check_templates)(const struct package_spec *spec, struct ag_error *err);
     /* Writes the package's files and appends one row per file. */
     int (*generate)(const struct package_spec *spec, struct artifact_list *out,
                     struct ag_error *err);

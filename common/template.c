@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "common/fsutil.h"
+#include "common/suggest.h"
 
 void template_vars_set(struct template_vars *vars, const char *key, const char *value)
 {
@@ -108,10 +109,20 @@ int template_render(const char *text, size_t len, const struct template_vars *va
                 valid = valid && is_name_char(*c);
             const char *value = valid ? lookup(vars, k, (size_t)(kend - k)) : NULL;
             if (value == NULL) {
-                char known[512];
+                char known[512], word[64];
                 known_names(vars, known, sizeof known);
-                ag_error_set(err, AG_USAGE, "%s:%u: unknown placeholder {{%.*s}} (known: %s)",
-                             source, line, (int)(close - (text + start)), text + start, known);
+                snprintf(word, sizeof word, "%.*s", (int)(kend - k), k);
+                const char *near = suggest_nearest(word, vars->key, vars->count);
+                if (near)
+                    ag_error_set(err, AG_USAGE,
+                                 "%s:%u: unknown placeholder {{%.*s}} (did you mean {{%s}}? "
+                                 "known: %s)",
+                                 source, line, (int)(close - (text + start)), text + start, near,
+                                 known);
+                else
+                    ag_error_set(err, AG_USAGE, "%s:%u: unknown placeholder {{%.*s}} (known: %s)",
+                                 source, line, (int)(close - (text + start)), text + start,
+                                 known);
                 free(b.data);
                 return err->status;
             }

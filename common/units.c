@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const struct {
     const char *suffix;
@@ -36,10 +37,26 @@ int parse_size(const char *text, const char *what, uint64_t *bytes, struct ag_er
             return ag_error_set(err, AG_USAGE, "%s: size '%s' must be greater than zero", what,
                                 text);
         if (value >= 18446744073709551615.0)
-            return ag_error_set(err, AG_USAGE, "%s: size '%s' is too large", what, text);
-        *bytes = (uint64_t)llround(value);
+            return ag_error_set(err, AG_USAGE,
+                                "%s: size '%s' is too large (at most 16EiB - 1, that is "
+                                "18446744073709551615 bytes)",
+                                what, text);
+        /* round(), not llround(): from 2^63 bytes on, a long long overflows. */
+        if (round(value) < 1)
+            return ag_error_set(err, AG_USAGE, "%s: size '%s' must be at least 1 byte", what,
+                                text);
+        *bytes = (uint64_t)round(value);
         return AG_OK;
     }
+    /* A unit in the wrong case ("10mib") is the likely slip: suggest it. */
+    const char *near = NULL;
+    for (size_t i = 0; i < sizeof size_units / sizeof size_units[0] && !near; i++)
+        if (size_units[i].suffix[0] && strcasecmp(end, size_units[i].suffix) == 0)
+            near = size_units[i].suffix;
+    if (near)
+        return ag_error_set(err, AG_USAGE,
+                            "%s: unknown unit '%s' in '%s' (did you mean '%s'?); expected %s",
+                            what, end, text, near, valid);
     return ag_error_set(err, AG_USAGE, "%s: unknown unit '%s' in '%s'; expected %s", what, end,
                         text, valid);
 }
@@ -48,7 +65,7 @@ int parse_duration(const char *text, const char *what, uint64_t *seconds, struct
 {
     char *end = NULL;
     double number = text ? strtod(text, &end) : 0;
-    if (text == NULL || end == text || number <= 0)
+    if (text == NULL || end == text || !isfinite(number) || number <= 0)
         return ag_error_set(err, AG_USAGE,
                             "%s: '%s' is not a duration; expected a positive number with s, m "
                             "or h (e.g. 5m)",
@@ -63,7 +80,9 @@ int parse_duration(const char *text, const char *what, uint64_t *seconds, struct
     if (factor == 0)
         return ag_error_set(err, AG_USAGE, "%s: unknown duration unit '%s'; expected s, m or h",
                             what, end);
-    *seconds = (uint64_t)llround(number * factor);
+    if (number * factor >= 18446744073709551615.0)
+        return ag_error_set(err, AG_USAGE, "%s: duration '%s' is too large", what, text);
+    *seconds = (uint64_t)round(number * factor);
     return AG_OK;
 }
 

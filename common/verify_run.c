@@ -11,6 +11,7 @@
 #include "common/fsutil.h"
 #include "common/generator.h"
 #include "common/manifest.h"
+#include "common/openpgp.h"
 
 static int check_digests(const char *out_root, const struct artifact *art, struct ag_error *err)
 {
@@ -90,8 +91,24 @@ static void find_temporaries(const char *dir, struct report *report)
     closedir(d);
 }
 
-int verify_run(const char *out_root, const struct size_tier *size, struct report *report,
-               struct ag_error *err)
+static int check_signature(const char *out_root, const struct artifact *art,
+                           const char *public_key, struct verifier **verifier,
+                           struct ag_error *err)
+{
+    if (art->signature == NULL)
+        return AG_OK;
+    if (*verifier == NULL && verifier_open(verifier, public_key, err) != AG_OK)
+        return ag_error_prefix(err, "cannot check %s: ", art->signature);
+    char *path = xasprintf("%s/%s", out_root, art->path);
+    char *sig = xasprintf("%s/%s", out_root, art->signature);
+    int rc = verifier_check_file(*verifier, path, sig, err);
+    free(path);
+    free(sig);
+    return rc;
+}
+
+int verify_run(const char *out_root, const struct size_tier *size, const char *public_key,
+               struct report *report, struct ag_error *err)
 {
     char *path = xasprintf("%s/manifest.json", out_root);
     if (!path_exists(path)) {
@@ -105,6 +122,7 @@ int verify_run(const char *out_root, const struct size_tier *size, struct report
     if (rc != AG_OK)
         return rc;
     const char *base_url = m.base_url ? m.base_url : "http://127.0.0.1:8080/";
+    struct verifier *verifier = NULL;
     for (size_t i = 0; i < m.artifacts.count; i++) {
         const struct artifact *art = &m.artifacts.items[i];
         double start = monotonic_seconds();
@@ -115,12 +133,14 @@ int verify_run(const char *out_root, const struct size_tier *size, struct report
             ag_error_set(&e, AG_FAIL, "%s: format '%s' is unknown to this build", art->path,
                          art->format);
         else if (check_digests(out_root, art, &e) == AG_OK &&
-                 (expect_reject || check_size(art, size, &e) == AG_OK) && !expect_reject)
+                 (expect_reject || check_size(art, size, &e) == AG_OK) && !expect_reject &&
+                 check_signature(out_root, art, public_key, &verifier, &e) == AG_OK)
             gen->verify_artifact(out_root, base_url, art, &e);
         report_add(report, art->format, art->path, e.status == AG_OK ? CHECK_PASS : CHECK_FAIL,
                    e.status == AG_OK ? "" : e.message, monotonic_seconds() - start);
     }
     find_temporaries(out_root, report);
+    verifier_close(verifier);
     manifest_free(&m);
     return AG_OK;
 }

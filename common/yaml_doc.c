@@ -5,17 +5,69 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/fsutil.h"
 #include "common/suggest.h"
 
-static int parse_with(struct yaml_doc *doc, yaml_parser_t *parser, struct ag_error *err)
+/* The character at line:column (both from 0) of text, or 0. */
+static char char_at(const char *text, size_t len, size_t line, size_t column)
+{
+    size_t i = 0;
+    for (size_t l = 0; l < line && i < len; i++)
+        if (text[i] == '\n')
+            l++;
+    for (size_t c = 0; c < column && i < len && text[i] != '\n'; c++)
+        i++;
+    return i < len ? text[i] : 0;
+}
+
+/* Rejects a key that appears twice in one mapping: libyaml keeps both and
+ * every lookup would silently take the first. */
+static int check_duplicate_keys(struct yaml_doc *doc, struct ag_error *err)
+{
+    for (yaml_node_t *map = doc->doc.nodes.start; map < doc->doc.nodes.top; map++) {
+        if (map->type != YAML_MAPPING_NODE)
+            continue;
+        yaml_node_pair_t *pairs = map->data.mapping.pairs.start;
+        size_t n = (size_t)(map->data.mapping.pairs.top - pairs);
+        for (size_t i = 1; i < n; i++) {
+            yaml_node_t *key = yaml_document_get_node(&doc->doc, pairs[i].key);
+            const char *name = yaml_scalar(key);
+            for (size_t j = 0; name && j < i; j++) {
+                yaml_node_t *first = yaml_document_get_node(&doc->doc, pairs[j].key);
+                const char *other = yaml_scalar(first);
+                if (other && strcmp(name, other) == 0)
+                    return yaml_node_error(doc, key, err,
+                                           "key '%s' appears twice in the same mapping (first "
+                                           "at line %zu); keep one",
+                                           name, first->start_mark.line + 1);
+            }
+        }
+    }
+    return AG_OK;
+}
+
+static int parse_with(struct yaml_doc *doc, yaml_parser_t *parser, const char *text, size_t len,
+                      struct ag_error *err)
 {
     if (!yaml_parser_load(parser, &doc->doc)) {
-        ag_error_set(err, AG_USAGE, "%s:%zu:%zu: YAML error: %s%s%s", doc->file,
-                     parser->problem_mark.line + 1, parser->problem_mark.column + 1,
-                     parser->problem ? parser->problem : "malformed document",
-                     parser->context ? " " : "", parser->context ? parser->context : "");
+        yaml_mark_t at = parser->problem_mark;
+        if (char_at(text, len, at.line, at.column) == '\t')
+            ag_error_set(err, AG_USAGE,
+                         "%s:%zu:%zu: YAML error: a tab character; YAML indents with spaces "
+                         "only, never tabs",
+                         doc->file, at.line + 1, at.column + 1);
+        else if (parser->context && parser->context_mark.line != at.line)
+            ag_error_set(err, AG_USAGE, "%s:%zu:%zu: YAML error: %s %s started at line %zu",
+                         doc->file, at.line + 1, at.column + 1,
+                         parser->problem ? parser->problem : "malformed document",
+                         parser->context, parser->context_mark.line + 1);
+        else
+            ag_error_set(err, AG_USAGE, "%s:%zu:%zu: YAML error: %s%s%s", doc->file,
+                         at.line + 1, at.column + 1,
+                         parser->problem ? parser->problem : "malformed document",
+                         parser->context ? " " : "", parser->context ? parser->context : "");
         yaml_parser_delete(parser);
         return err->status;
     }
@@ -24,21 +76,29 @@ static int parse_with(struct yaml_doc *doc, yaml_parser_t *parser, struct ag_err
     if (yaml_document_get_root_node(&doc->doc) == NULL)
         return ag_error_set(err, AG_USAGE, "%s: the file is empty; expected a mapping",
                             doc->file);
-    return AG_OK;
+    return check_duplicate_keys(doc, err);
 }
 
 int yaml_doc_load(struct yaml_doc *doc, const char *path, struct ag_error *err)
 {
     memset(doc, 0, sizeof *doc);
     doc->file = xstrdup(path);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    struct stat st;
+    if (stat(path, &st) != 0)
         return ag_error_set(err, AG_USAGE, "cannot read %s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return ag_error_set(err, AG_USAGE, "cannot read %s: %s", path,
+                            S_ISDIR(st.st_mode) ? "Is a directory; expected a YAML file"
+                                                : "not a regular file; expected a YAML file");
+    char *text = NULL;
+    size_t len = 0;
+    if (read_file(path, &text, &len, err) != AG_OK)
+        return err->status;
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    int rc = parse_with(doc, &parser, err);
-    fclose(f);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    int rc = parse_with(doc, &parser, text, len, err);
+    free(text);
     return rc;
 }
 
@@ -50,7 +110,7 @@ int yaml_doc_load_string(struct yaml_doc *doc, const char *name, const char *tex
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    return parse_with(doc, &parser, err);
+    return parse_with(doc, &parser, text, len, err);
 }
 
 void yaml_doc_free(struct yaml_doc *doc)

@@ -1,9 +1,11 @@
 /* npm: a gzipped tarball under package/ and the registry's packument. */
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/archive_reader.h"
+#include "common/ecdsa.h"
 #include "common/fsutil.h"
 #include "common/generator.h"
 #include "common/json_file.h"
@@ -120,20 +122,20 @@ static int npm_write_tarball(const struct package_spec *spec, const struct templ
     return AG_OK;
 }
 
-static int npm_generate(const struct package_spec *spec, struct artifact_list *list,
-                        struct ag_error *err)
+/* Renders the templates; package.json must be there and be JSON. */
+static int npm_load_templates(const struct package_spec *spec, struct template_set *files,
+                              struct ag_error *err)
 {
     struct template_vars vars = {0};
     char scratch[256];
     package_template_vars(spec, &vars, scratch, sizeof scratch);
-    struct template_set files;
-    if (template_load_dir(spec->template_dir, &vars, &files, err) != AG_OK)
+    if (template_load_dir(spec->template_dir, &vars, files, err) != AG_OK)
         return err->status;
-    const struct template_file *manifest = template_set_find(&files, "package.json");
+    const struct template_file *manifest = template_set_find(files, "package.json");
     json_error_t jerr;
     json_t *parsed = manifest ? json_loadb(manifest->content, manifest->length, 0, &jerr) : NULL;
     if (parsed == NULL) {
-        template_set_free(&files);
+        template_set_free(files);
         if (manifest == NULL)
             return ag_error_set(err, AG_USAGE, "%s has no package.json template",
                                 spec->template_dir);
@@ -141,6 +143,24 @@ static int npm_generate(const struct package_spec *spec, struct artifact_list *l
                             spec->template_dir, jerr.line, jerr.column, jerr.text);
     }
     json_decref(parsed);
+    return AG_OK;
+}
+
+static int npm_check_templates(const struct package_spec *spec, struct ag_error *err)
+{
+    struct template_set files;
+    if (npm_load_templates(spec, &files, err) != AG_OK)
+        return err->status;
+    template_set_free(&files);
+    return AG_OK;
+}
+
+static int npm_generate(const struct package_spec *spec, struct artifact_list *list,
+                        struct ag_error *err)
+{
+    struct template_set files;
+    if (npm_load_templates(spec, &files, err) != AG_OK)
+        return err->status;
     struct artifact art = {0};
     art.format = (char *)spec->format;
     art.kind = "tgz";
@@ -159,8 +179,56 @@ static int npm_generate(const struct package_spec *spec, struct artifact_list *l
 
 /* The packument's version object: the tarball's own package.json plus
  * dist. Read back from the tarball so the index describes the bytes. */
+/* The integrity string npm checks: sha512- and padded base64. */
+static void npm_integrity(const struct artifact *art, char *out)
+{
+    unsigned char sha512[64];
+    strcpy(out, "sha512-");
+    if (hex_decode(art->sha512, sha512, sizeof sha512) == 64)
+        digest_base64(sha512, sizeof sha512, out + 7);
+}
+
+#define NPM_INTEGRITY_MAX (8 + 89)
+
+/* "SHA256:" and unpadded base64 of the key's SHA-256, as the public
+ * registry names its keys. */
+static void npm_keyid(const unsigned char *der, size_t len, char *out)
+{
+    unsigned char sha[32];
+    struct digest_set d;
+    struct ag_error ignored = {0};
+    digest_set_init(&d, DIGEST_BIT(DIGEST_SHA256), &ignored);
+    digest_set_update(&d, der, len);
+    digest_set_final(&d, &ignored);
+    memcpy(sha, d.value[DIGEST_SHA256], 32);
+    strcpy(out, "SHA256:");
+    digest_base64(sha, 32, out + 7);
+    char *pad = strchr(out, '=');
+    if (pad)
+        *pad = '\0';
+}
+
+/* dist.signatures: ECDSA P-256 over "<name>@<version>:<integrity>", as
+ * `npm audit signatures` checks them against <registry>/-/npm/v1/keys. */
+static json_t *npm_signatures(const struct ecdsa_key *key, const char *keyid,
+                              const struct artifact *art, const char *integrity,
+                              struct ag_error *err)
+{
+    char *message = xasprintf("%s@%s:%s", art->name, art->version, integrity);
+    unsigned char der[128];
+    size_t der_len = 0;
+    int rc = ecdsa_sign(key, message, strlen(message), der, &der_len, err);
+    free(message);
+    if (rc != AG_OK)
+        return NULL;
+    char sig[256];
+    digest_base64(der, der_len, sig);
+    return json_pack("[{s:s,s:s}]", "keyid", keyid, "sig", sig);
+}
+
 static int npm_version_object(const struct index_request *req, const struct artifact *art,
-                              json_t **out, struct ag_error *err)
+                              const struct ecdsa_key *key, const char *keyid, json_t **out,
+                              struct ag_error *err)
 {
     char *path = xasprintf("%s/%s", req->out_root, art->path);
     struct archive_scan scan;
@@ -174,14 +242,18 @@ static int npm_version_object(const struct index_request *req, const struct arti
     archive_scan_free(&scan);
     if (version == NULL)
         return ag_error_set(err, AG_FAIL, "%s: no readable package/package.json", art->path);
-    unsigned char sha512[64];
-    char integrity[8 + 89] = "sha512-";
-    if (hex_decode(art->sha512, sha512, sizeof sha512) != 64) {
-        json_decref(version);
-        return ag_error_set(err, AG_FAIL, "%s: manifest sha512 is malformed", art->path);
-    }
-    digest_base64(sha512, sizeof sha512, integrity + 7);
+    char integrity[NPM_INTEGRITY_MAX];
+    npm_integrity(art, integrity);
     json_t *dist = json_object();
+    if (key != NULL) {
+        json_t *signatures = npm_signatures(key, keyid, art, integrity, err);
+        if (signatures == NULL) {
+            json_decref(version);
+            json_decref(dist);
+            return err->status;
+        }
+        json_object_set_new(dist, "signatures", signatures);
+    }
     char *url = xasprintf("%s%s", req->base_url, art->path);
     json_object_set_new(dist, "tarball", json_string(url));
     free(url);
@@ -196,6 +268,7 @@ static int npm_version_object(const struct index_request *req, const struct arti
 }
 
 static int npm_write_packument(const struct index_request *req, const char *name,
+                               const struct ecdsa_key *key, const char *keyid,
                                struct ag_error *err)
 {
     char when[32];
@@ -210,7 +283,7 @@ static int npm_write_packument(const struct index_request *req, const char *name
         if (strcmp(art->name, name) != 0 || strcmp(art->kind, "tgz") != 0)
             continue;
         json_t *version = NULL;
-        rc = npm_version_object(req, art, &version, err);
+        rc = npm_version_object(req, art, key, keyid, &version, err);
         if (rc != AG_OK)
             break;
         json_object_set_new(versions, art->version, version);
@@ -240,21 +313,102 @@ static int npm_write_packument(const struct index_request *req, const char *name
     return rc;
 }
 
+/* <registry>/-/npm/v1/keys: the key list npm audit signatures fetches. */
+static int npm_write_keys(const struct index_request *req, const struct ecdsa_key *key,
+                          char *keyid, struct ag_error *err)
+{
+    unsigned char *der = NULL;
+    size_t len = 0;
+    if (ecdsa_public_der(key, &der, &len, err) != AG_OK)
+        return err->status;
+    npm_keyid(der, len, keyid);
+    char *b64 = xmalloc(base64_len(len) + 1);
+    digest_base64(der, len, b64);
+    json_t *doc = json_pack("{s:[{s:n,s:s,s:s,s:s,s:s}]}", "keys", "expires", "keyid", keyid,
+                            "keytype", "ecdsa-sha2-nistp256", "scheme", "ecdsa-sha2-nistp256",
+                            "key", b64);
+    char *path = xasprintf("%s/npm/-/npm/v1/keys", req->out_root);
+    int rc = json_write_atomic(path, doc, err);
+    free(path);
+    json_decref(doc);
+    free(b64);
+    free(der);
+    return rc;
+}
+
 static int npm_write_index(const struct index_request *req, struct ag_error *err)
 {
+    struct ecdsa_key *key = NULL;
+    char keyid[64] = "";
+    if (req->registry_key_path != NULL &&
+        (ecdsa_load_key(req->registry_key_path, &key, err) != AG_OK ||
+         npm_write_keys(req, key, keyid, err) != AG_OK)) {
+        ecdsa_key_free(key);
+        return err->status;
+    }
     for (size_t i = 0; i < req->count; i++) {
         int seen = 0;
         for (size_t j = 0; j < i && !seen; j++)
             seen = strcmp(req->artifacts[j].name, req->artifacts[i].name) == 0;
-        if (!seen && npm_write_packument(req, req->artifacts[i].name, err) != AG_OK)
+        if (!seen && npm_write_packument(req, req->artifacts[i].name, key, keyid, err) != AG_OK) {
+            ecdsa_key_free(key);
             return err->status;
+        }
     }
+    ecdsa_key_free(key);
     char *npmrc = xasprintf("registry=%snpm/\naudit=false\nfund=false\nupdate-notifier=false\n",
                             req->base_url);
     char *path = xasprintf("%s/clients/.npmrc", req->out_root);
     int rc = atomic_write_buffer(path, npmrc, strlen(npmrc), err);
     free(path);
     free(npmrc);
+    return rc;
+}
+
+/* Checks dist.signatures against the published key list. */
+static int npm_verify_signature(const char *out_root, const struct artifact *art,
+                                const char *integrity, json_t *signatures, struct ag_error *err)
+{
+    char *path = xasprintf("%s/npm/-/npm/v1/keys", out_root);
+    json_t *keys = NULL;
+    int rc = json_read_file(path, &keys, err);
+    free(path);
+    if (rc != AG_OK)
+        return ag_error_prefix(err, "packument of %s is signed but: ", art->name);
+    json_t *sig = json_array_get(signatures, 0);
+    const char *keyid = json_string_value(json_object_get(sig, "keyid"));
+    const char *sig_b64 = json_string_value(json_object_get(sig, "sig"));
+    const char *key_b64 = NULL;
+    json_t *k;
+    size_t i;
+    json_array_foreach(json_object_get(keys, "keys"), i, k)
+    {
+        const char *id = json_string_value(json_object_get(k, "keyid"));
+        if (id && keyid && strcmp(id, keyid) == 0)
+            key_b64 = json_string_value(json_object_get(k, "key"));
+    }
+    unsigned char der[512], raw[256];
+    int der_len = key_b64 && strlen(key_b64) < 680
+                      ? EVP_DecodeBlock(der, (const unsigned char *)key_b64, (int)strlen(key_b64))
+                      : -1;
+    int raw_len = sig_b64 && strlen(sig_b64) < 340
+                      ? EVP_DecodeBlock(raw, (const unsigned char *)sig_b64, (int)strlen(sig_b64))
+                      : -1;
+    if (key_b64 == NULL || der_len <= 0 || raw_len <= 0) {
+        rc = ag_error_set(err, AG_FAIL, "packument of %s@%s: signature keyid %s not in the key list",
+                          art->name, art->version, keyid ? keyid : "(none)");
+    } else {
+        /* Base64 decoding pads to whole groups: drop the '=' bytes. */
+        der_len -= (int)(strlen(key_b64) - strcspn(key_b64, "="));
+        raw_len -= (int)(strlen(sig_b64) - strcspn(sig_b64, "="));
+        char *message = xasprintf("%s@%s:%s", art->name, art->version, integrity);
+        rc = ecdsa_verify(der, (size_t)der_len, message, strlen(message), raw, (size_t)raw_len,
+                          err);
+        free(message);
+        if (rc != AG_OK)
+            ag_error_prefix(err, "packument of %s@%s: ", art->name, art->version);
+    }
+    json_decref(keys);
     return rc;
 }
 
@@ -270,10 +424,8 @@ static int npm_verify_packument(const char *out_root, const char *base_url,
     json_t *dist = json_object_get(json_object_get(json_object_get(doc, "versions"),
                                                    art->version),
                                    "dist");
-    unsigned char sha512[64];
-    char integrity[8 + 89] = "sha512-";
-    hex_decode(art->sha512, sha512, sizeof sha512);
-    digest_base64(sha512, sizeof sha512, integrity + 7);
+    char integrity[NPM_INTEGRITY_MAX];
+    npm_integrity(art, integrity);
     char *url = xasprintf("%s%s", base_url, art->path);
     const char *got_integrity = json_string_value(json_object_get(dist, "integrity"));
     const char *got_shasum = json_string_value(json_object_get(dist, "shasum"));
@@ -291,6 +443,9 @@ static int npm_verify_packument(const char *out_root, const char *base_url,
         rc = ag_error_set(err, AG_FAIL, "packument tarball URL of %s@%s is %s, expected %s",
                           art->name, art->version, got_url ? got_url : "(none)", url);
     free(url);
+    json_t *signatures = json_object_get(dist, "signatures");
+    if (rc == AG_OK && signatures != NULL)
+        rc = npm_verify_signature(out_root, art, integrity, signatures, err);
     json_decref(doc);
     return rc;
 }
@@ -345,6 +500,7 @@ const struct generator npm_generator = {
     .summary = "npm tarball (.tgz) and packument",
     .container_overhead = 64 * 1024,
     .check_package = npm_check_package,
+    .check_templates = npm_check_templates,
     .generate = npm_generate,
     .write_index = npm_write_index,
     .verify_artifact = npm_verify_artifact,

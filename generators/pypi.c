@@ -216,24 +216,48 @@ static int pypi_write_sdist(const struct package_spec *spec, const struct templa
     return rc;
 }
 
-static int pypi_generate(const struct package_spec *spec, struct artifact_list *list,
-                         struct ag_error *err)
+/* Renders the templates ({{module}} is the import name); PKG-INFO must be
+ * among them. */
+static int pypi_load_templates(const struct package_spec *spec, const char *module,
+                               struct template_set *files, struct ag_error *err)
 {
-    char *module = pypi_normalize(spec->name, '_');
     struct template_vars vars = {0};
     char scratch[256];
     package_template_vars(spec, &vars, scratch, sizeof scratch);
     template_vars_set(&vars, "module", module);
+    if (template_load_dir(spec->template_dir, &vars, files, err) != AG_OK)
+        return err->status;
+    if (template_set_find(files, "PKG-INFO") == NULL) {
+        template_set_free(files);
+        return ag_error_set(err, AG_USAGE,
+                            "%s has no PKG-INFO template (the core metadata of wheel and sdist)",
+                            spec->template_dir);
+    }
+    return AG_OK;
+}
+
+static int pypi_check_templates(const struct package_spec *spec, struct ag_error *err)
+{
+    char *module = pypi_normalize(spec->name, '_');
     struct template_set files;
-    if (template_load_dir(spec->template_dir, &vars, &files, err) != AG_OK) {
+    int rc = pypi_load_templates(spec, module, &files, err);
+    if (rc == AG_OK)
+        template_set_free(&files);
+    free(module);
+    return rc;
+}
+
+static int pypi_generate(const struct package_spec *spec, struct artifact_list *list,
+                         struct ag_error *err)
+{
+    char *module = pypi_normalize(spec->name, '_');
+    struct template_set files;
+    if (pypi_load_templates(spec, module, &files, err) != AG_OK) {
         free(module);
         return err->status;
     }
     const struct template_file *pkg_info = template_set_find(&files, "PKG-INFO");
-    int rc = pkg_info ? AG_OK
-                      : ag_error_set(err, AG_USAGE, "%s has no PKG-INFO template (the core "
-                                                    "metadata of wheel and sdist)",
-                                     spec->template_dir);
+    int rc = AG_OK;
     struct artifact wheel = {0}, sdist = {0};
     wheel.format = sdist.format = (char *)spec->format;
     wheel.name = sdist.name = (char *)spec->name;
@@ -382,6 +406,8 @@ static int pypi_write_project(const struct index_request *req, const char *proje
             append(&html, link);
             free(link);
         }
+        if (art->signature)
+            append(&html, " data-gpg-sig=\"true\"");
         link = xasprintf(">%s</a><br>\n", file);
         append(&html, link);
         free(link);
@@ -673,7 +699,9 @@ const struct generator pypi_generator = {
     .name = "pypi",
     .summary = "wheel (py3-none-any), sdist, PEP 503/691 simple index",
     .container_overhead = 64 * 1024,
+    .sign_detached = 1,
     .check_package = pypi_check_package,
+    .check_templates = pypi_check_templates,
     .generate = pypi_generate,
     .write_index = pypi_write_index,
     .verify_artifact = pypi_verify_artifact,

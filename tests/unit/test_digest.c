@@ -42,3 +42,77 @@ Test(digest, base64url_drops_padding_and_swaps_alphabet)
     digest_base64(two, 2, out);
     cr_assert_str_eq(out, "+/8=");
 }
+
+Test(digest, sha256_vectors_for_empty_and_two_block_input)
+{
+    char hex[2 * DIGEST_MAX_BYTES + 1];
+    struct ag_error err = {0};
+    cr_assert_eq(digest_buffer_hex(DIGEST_SHA256, "", 0, hex, &err), AG_OK);
+    cr_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    cr_assert_eq(digest_buffer_hex(DIGEST_SHA256, two, strlen(two), hex, &err), AG_OK);
+    cr_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    cr_assert_eq(digest_buffer_hex(DIGEST_MD5, "", 0, hex, &err), AG_OK);
+    cr_assert_str_eq(hex, "d41d8cd98f00b204e9800998ecf8427e");
+}
+
+Test(digest, set_computes_only_the_masked_digests)
+{
+    struct digest_set set;
+    struct ag_error err = {0};
+    cr_assert_eq(digest_set_init(&set, DIGEST_BIT(DIGEST_SHA1), &err), AG_OK);
+    digest_set_update(&set, "abc", 3);
+    cr_assert_eq(digest_set_final(&set, &err), AG_OK);
+    cr_assert_eq(set.length[DIGEST_SHA1], 20u);
+    cr_assert_eq(set.length[DIGEST_SHA256], 0u);
+    cr_assert_eq(set.length[DIGEST_MD5], 0u);
+    digest_set_free(&set);
+}
+
+Test(digest, hex_decode_round_trips_every_byte_value)
+{
+    unsigned char bytes[256], back[256];
+    char hex[2 * 256 + 1];
+    for (int i = 0; i < 256; i++)
+        bytes[i] = (unsigned char)i;
+    digest_hex(bytes, sizeof bytes, hex);
+    cr_assert_eq(strlen(hex), 512u);
+    cr_assert_eq(strncmp(hex, "000102", 6), 0);
+    cr_assert_str_eq(hex + 506, "fdfeff");
+    memset(back, 0, sizeof back);
+    cr_assert_eq(hex_decode(hex, back, sizeof back), 256);
+    cr_assert_arr_eq(back, bytes, sizeof bytes);
+}
+
+Test(digest, hex_decode_accepts_uppercase)
+{
+    unsigned char out[4];
+    cr_assert_eq(hex_decode("DEADbeef", out, sizeof out), 4);
+    const unsigned char want[] = {0xde, 0xad, 0xbe, 0xef};
+    cr_assert_arr_eq(out, want, sizeof want);
+    cr_assert_eq(hex_decode("", out, sizeof out), 0);
+}
+
+Test(digest, hex_decode_rejects_odd_length)
+{
+    unsigned char out[8];
+    cr_assert_eq(hex_decode("abc", out, sizeof out), -1);
+    cr_assert_eq(hex_decode("0", out, sizeof out), -1);
+}
+
+Test(digest, hex_decode_rejects_non_hex_characters)
+{
+    unsigned char out[8];
+    cr_assert_eq(hex_decode("zz", out, sizeof out), -1);
+    cr_assert_eq(hex_decode("0g", out, sizeof out), -1);
+    cr_assert_eq(hex_decode(" 1", out, sizeof out), -1);
+    cr_assert_eq(hex_decode("12-4", out, sizeof out), -1);
+    cr_assert_eq(hex_decode("0x12", out, sizeof out), -1);
+}
+
+Test(digest, hex_decode_rejects_output_too_small)
+{
+    unsigned char out[2] = {0x11, 0x22};
+    cr_assert_eq(hex_decode("aabbcc", out, sizeof out), -1);
+    cr_assert_eq(out[0], 0x11, "nothing is written when the input does not fit");
+}

@@ -1,0 +1,368 @@
+/* nftw() is an X/Open interface. */
+#define _XOPEN_SOURCE 700
+#include "common/openpgp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <gpgme.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/atomic_file.h"
+#include "common/fsutil.h"
+
+extern char **environ;
+
+static pthread_once_t gpgme_once = PTHREAD_ONCE_INIT;
+static int gpgme_ready;
+
+static void gpgme_init(void)
+{
+    gpgme_ready = gpgme_check_version("1.10.0") != NULL &&
+                  gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP) == GPG_ERR_NO_ERROR;
+}
+
+static int gpg_failed(const char *what, gpgme_error_t code, struct ag_error *err)
+{
+    return ag_error_set(err, AG_FAIL, "%s: %s", what, gpgme_strerror(code));
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Stops the agent a home started, then removes the home. */
+static void home_destroy(char *home)
+{
+    if (home == NULL)
+        return;
+    char *argv[] = {"gpgconf", "--homedir", home, "--kill", "all", NULL};
+    pid_t pid;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    if (posix_spawnp(&pid, "gpgconf", &actions, NULL, argv, environ) == 0)
+        waitpid(pid, NULL, 0);
+    posix_spawn_file_actions_destroy(&actions);
+    nftw(home, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(home);
+}
+
+/* A fresh 0700 home with a gpg.conf. A short path under /tmp: the agent's
+ * socket path must fit in 108 bytes. */
+static int home_create(char **home, const char *gpg_conf, struct ag_error *err)
+{
+    pthread_once(&gpgme_once, gpgme_init);
+    if (!gpgme_ready)
+        return ag_error_set(err, AG_FAIL, "GPGME or the gpg engine is missing or too old "
+                                          "(install gnupg and libgpgme11)");
+    char tmpl[] = "/tmp/agpg-XXXXXX";
+    if (mkdtemp(tmpl) == NULL)
+        return ag_error_set(err, AG_FAIL, "cannot create a GnuPG home in /tmp: %s",
+                            strerror(errno));
+    *home = xstrdup(tmpl);
+    char *conf = xasprintf("%s/gpg.conf", *home);
+    int rc = atomic_write_buffer(conf, gpg_conf, strlen(gpg_conf), err);
+    free(conf);
+    if (rc != AG_OK) {
+        home_destroy(*home);
+        *home = NULL;
+    }
+    return rc;
+}
+
+static gpgme_error_t no_passphrase(void *hook, const char *uid_hint, const char *info,
+                                   int prev_bad, int fd)
+{
+    (void)hook;
+    (void)uid_hint;
+    (void)info;
+    (void)prev_bad;
+    return gpgme_io_writen(fd, "\n", 1) == 0 ? 0 : gpgme_error_from_errno(errno);
+}
+
+static int context_new(gpgme_ctx_t *ctx, const char *home, struct ag_error *err)
+{
+    gpgme_error_t e = gpgme_new(ctx);
+    if (e == 0)
+        e = gpgme_set_protocol(*ctx, GPGME_PROTOCOL_OpenPGP);
+    if (e == 0)
+        e = gpgme_ctx_set_engine_info(*ctx, GPGME_PROTOCOL_OpenPGP, NULL, home);
+    if (e == 0)
+        e = gpgme_set_pinentry_mode(*ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+    if (e != 0)
+        return gpg_failed("GPGME context", e, err);
+    gpgme_set_passphrase_cb(*ctx, no_passphrase, NULL);
+    gpgme_set_offline(*ctx, 1);
+    return AG_OK;
+}
+
+static int export_key(gpgme_ctx_t ctx, const char *fpr, gpgme_export_mode_t mode,
+                      const char *path, unsigned file_mode, struct ag_error *err)
+{
+    gpgme_data_t data;
+    gpgme_data_new(&data);
+    gpgme_set_armor(ctx, 1);
+    gpgme_error_t e = gpgme_op_export(ctx, fpr, mode, data);
+    size_t len = 0;
+    char *bytes = gpgme_data_release_and_get_mem(data, &len);
+    int rc = AG_OK;
+    if (e != 0 || len == 0)
+        rc = gpg_failed("exporting the OpenPGP key", e ? e : GPG_ERR_NO_DATA, err);
+    else if ((rc = atomic_write_buffer(path, bytes, len, err)) == AG_OK &&
+             chmod(path, file_mode) != 0)
+        rc = ag_error_set(err, AG_FAIL, "cannot set mode of %s", path);
+    gpgme_free(bytes);
+    return rc;
+}
+
+int openpgp_create_key(const char *algo, const char *user_id, const char *pub_path,
+                       const char *key_path, char *fingerprint, struct ag_error *err)
+{
+    char *conf = xasprintf("faked-system-time %d!\n", OPENPGP_KEY_CREATION_EPOCH);
+    char *home = NULL;
+    int rc = home_create(&home, conf, err);
+    free(conf);
+    if (rc != AG_OK)
+        return rc;
+    gpgme_ctx_t ctx = NULL;
+    rc = context_new(&ctx, home, err);
+    if (rc == AG_OK) {
+        gpgme_error_t e = gpgme_op_createkey(ctx, user_id, algo, 0, 0, NULL,
+                                             GPGME_CREATE_SIGN | GPGME_CREATE_NOPASSWD |
+                                                 GPGME_CREATE_NOEXPIRE | GPGME_CREATE_FORCE);
+        gpgme_genkey_result_t result = e == 0 ? gpgme_op_genkey_result(ctx) : NULL;
+        if (e != 0 || result == NULL || result->fpr == NULL) {
+            rc = gpg_failed("creating the OpenPGP signing key", e, err);
+        } else {
+            snprintf(fingerprint, OPENPGP_FPR_MAX, "%s", result->fpr);
+            rc = export_key(ctx, fingerprint, 0, pub_path, 0644, err);
+            if (rc == AG_OK)
+                rc = export_key(ctx, fingerprint, GPGME_EXPORT_MODE_SECRET, key_path, 0600, err);
+        }
+    }
+    gpgme_release(ctx);
+    home_destroy(home);
+    return rc;
+}
+
+/* Imports a key file into ctx's home and returns the first fingerprint. */
+static int import_key(gpgme_ctx_t ctx, const char *path, char *fingerprint, struct ag_error *err)
+{
+    gpgme_data_t data;
+    gpgme_error_t e = gpgme_data_new_from_file(&data, path, 1);
+    if (e != 0)
+        return ag_error_set(err, AG_FAIL, "cannot read OpenPGP key %s: %s", path,
+                            gpgme_strerror(e));
+    e = gpgme_op_import(ctx, data);
+    gpgme_data_release(data);
+    gpgme_import_result_t result = e == 0 ? gpgme_op_import_result(ctx) : NULL;
+    if (result == NULL || result->imports == NULL || result->imports->fpr == NULL)
+        return ag_error_set(err, AG_FAIL, "%s holds no usable OpenPGP key%s%s", path,
+                            e ? ": " : "", e ? gpgme_strerror(e) : "");
+    snprintf(fingerprint, OPENPGP_FPR_MAX, "%s", result->imports->fpr);
+    return AG_OK;
+}
+
+struct signer {
+    char *home;
+    gpgme_ctx_t ctx;
+    pthread_mutex_t lock;
+    char fingerprint[OPENPGP_FPR_MAX];
+};
+
+int signer_open(struct signer **out, const char *key_path, int64_t epoch, struct ag_error *err)
+{
+    *out = NULL;
+    if (access(key_path, R_OK) != 0)
+        return ag_error_set(err, AG_FAIL, "signing key %s: %s", key_path, strerror(errno));
+    if (epoch < OPENPGP_KEY_CREATION_EPOCH)
+        return ag_error_set(err, AG_USAGE,
+                            "SOURCE_DATE_EPOCH %lld precedes the signing key's creation time "
+                            "%d; signatures cannot predate their key",
+                            (long long)epoch, OPENPGP_KEY_CREATION_EPOCH);
+    /* A frozen clock and a pinned digest make signatures reproducible. */
+    char *conf = xasprintf("faked-system-time %lld!\ndigest-algo SHA512\n"
+                           "personal-digest-preferences SHA512\nno-emit-version\n"
+                           "no-comments\nbatch\n",
+                           (long long)epoch);
+    struct signer *s = calloc(1, sizeof *s);
+    int rc = home_create(&s->home, conf, err);
+    free(conf);
+    if (rc == AG_OK)
+        rc = context_new(&s->ctx, s->home, err);
+    if (rc == AG_OK)
+        rc = import_key(s->ctx, key_path, s->fingerprint, err);
+    gpgme_key_t key = NULL;
+    if (rc == AG_OK) {
+        gpgme_error_t e = gpgme_get_key(s->ctx, s->fingerprint, &key, 1);
+        if (e != 0)
+            rc = ag_error_set(err, AG_FAIL, "%s holds no secret signing key: %s", key_path,
+                              gpgme_strerror(e));
+    }
+    if (rc == AG_OK) {
+        gpgme_signers_add(s->ctx, key);
+        gpgme_key_unref(key);
+        gpgme_set_armor(s->ctx, 1);
+        pthread_mutex_init(&s->lock, NULL);
+        *out = s;
+        return AG_OK;
+    }
+    gpgme_release(s->ctx);
+    home_destroy(s->home);
+    free(s);
+    return rc;
+}
+
+const char *signer_fingerprint(const struct signer *signer)
+{
+    return signer->fingerprint;
+}
+
+static int check_sign_result(gpgme_ctx_t ctx, gpgme_error_t e, const char *what,
+                             struct ag_error *err)
+{
+    gpgme_sign_result_t result = e == 0 ? gpgme_op_sign_result(ctx) : NULL;
+    if (e != 0 || result == NULL || result->signatures == NULL || result->invalid_signers)
+        return ag_error_set(err, AG_FAIL, "signing %s failed: %s", what,
+                            e ? gpgme_strerror(e) : "the key cannot sign");
+    return AG_OK;
+}
+
+int signer_sign_file(struct signer *signer, const char *path, const char *sig_path,
+                     struct ag_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ag_error_set(err, AG_FAIL, "cannot read %s: %s", path, strerror(errno));
+    gpgme_data_t in, sig;
+    gpgme_data_new_from_fd(&in, fd);
+    gpgme_data_new(&sig);
+    pthread_mutex_lock(&signer->lock);
+    gpgme_error_t e = gpgme_op_sign(signer->ctx, in, sig, GPGME_SIG_MODE_DETACH);
+    int rc = check_sign_result(signer->ctx, e, path, err);
+    pthread_mutex_unlock(&signer->lock);
+    gpgme_data_release(in);
+    close(fd);
+    size_t len = 0;
+    char *bytes = gpgme_data_release_and_get_mem(sig, &len);
+    if (rc == AG_OK)
+        rc = atomic_write_buffer(sig_path, bytes, len, err);
+    gpgme_free(bytes);
+    return rc;
+}
+
+int signer_clearsign(struct signer *signer, const char *text, size_t len, char **out,
+                     size_t *out_len, struct ag_error *err)
+{
+    gpgme_data_t in, sig;
+    gpgme_data_new_from_mem(&in, text, len, 0);
+    gpgme_data_new(&sig);
+    pthread_mutex_lock(&signer->lock);
+    gpgme_error_t e = gpgme_op_sign(signer->ctx, in, sig, GPGME_SIG_MODE_CLEAR);
+    int rc = check_sign_result(signer->ctx, e, "a clear-signed document", err);
+    pthread_mutex_unlock(&signer->lock);
+    gpgme_data_release(in);
+    size_t n = 0;
+    char *bytes = gpgme_data_release_and_get_mem(sig, &n);
+    if (rc == AG_OK) {
+        *out = xmalloc(n + 1);
+        memcpy(*out, bytes, n);
+        (*out)[n] = '\0';
+        *out_len = n;
+    }
+    gpgme_free(bytes);
+    return rc;
+}
+
+void signer_close(struct signer *signer)
+{
+    if (signer == NULL)
+        return;
+    gpgme_release(signer->ctx);
+    pthread_mutex_destroy(&signer->lock);
+    home_destroy(signer->home);
+    free(signer);
+}
+
+struct verifier {
+    char *home;
+    gpgme_ctx_t ctx;
+    char fingerprint[OPENPGP_FPR_MAX];
+};
+
+int verifier_open(struct verifier **out, const char *pub_path, struct ag_error *err)
+{
+    *out = NULL;
+    struct verifier *v = calloc(1, sizeof *v);
+    int rc = home_create(&v->home, "batch\n", err);
+    if (rc == AG_OK)
+        rc = context_new(&v->ctx, v->home, err);
+    if (rc == AG_OK)
+        rc = import_key(v->ctx, pub_path, v->fingerprint, err);
+    if (rc == AG_OK) {
+        *out = v;
+        return AG_OK;
+    }
+    verifier_close(v);
+    return rc;
+}
+
+const char *verifier_fingerprint(const struct verifier *verifier)
+{
+    return verifier->fingerprint;
+}
+
+int verifier_check_file(struct verifier *verifier, const char *path, const char *sig_path,
+                        struct ag_error *err)
+{
+    gpgme_data_t sig, signed_data;
+    gpgme_error_t e = gpgme_data_new_from_file(&sig, sig_path, 1);
+    if (e != 0)
+        return ag_error_set(err, AG_FAIL, "cannot read signature %s: %s", sig_path,
+                            gpgme_strerror(e));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        gpgme_data_release(sig);
+        return ag_error_set(err, AG_FAIL, "cannot read %s: %s", path, strerror(errno));
+    }
+    gpgme_data_new_from_fd(&signed_data, fd);
+    e = gpgme_op_verify(verifier->ctx, sig, signed_data, NULL);
+    gpgme_verify_result_t result = e == 0 ? gpgme_op_verify_result(verifier->ctx) : NULL;
+    gpgme_signature_t s = result ? result->signatures : NULL;
+    int rc = AG_OK;
+    if (s == NULL)
+        rc = ag_error_set(err, AG_FAIL, "%s: no signature found: %s", sig_path,
+                          gpgme_strerror(e ? e : GPG_ERR_NO_DATA));
+    else if (gpgme_err_code(s->status) != GPG_ERR_NO_ERROR)
+        rc = ag_error_set(err, AG_FAIL, "%s: BAD signature of %s (%s)", sig_path, path,
+                          gpgme_strerror(s->status));
+    else if (s->fpr == NULL || strcmp(s->fpr, verifier->fingerprint) != 0)
+        rc = ag_error_set(err, AG_FAIL, "%s: signed by %s, not by %s", sig_path,
+                          s->fpr ? s->fpr : "an unknown key", verifier->fingerprint);
+    gpgme_data_release(sig);
+    gpgme_data_release(signed_data);
+    close(fd);
+    return rc;
+}
+
+void verifier_close(struct verifier *verifier)
+{
+    if (verifier == NULL)
+        return;
+    gpgme_release(verifier->ctx);
+    home_destroy(verifier->home);
+    free(verifier);
+}

@@ -1,0 +1,48 @@
+#ifndef ASSETGEN_OPENPGP_H
+#define ASSETGEN_OPENPGP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+/* OpenPGP through GPGME, always in a private GnuPG home: never the user's. */
+
+#define OPENPGP_FPR_MAX 41
+
+/* The moment every assetgen key claims to have been created: before any
+ * plausible SOURCE_DATE_EPOCH, so reproducible signatures made "at" that
+ * epoch are never older than their key. */
+#define OPENPGP_KEY_CREATION_EPOCH 946684800 /* 2000-01-01T00:00:00Z */
+
+/* Creates a never-expiring, unprotected signing key of algo ("rsa3072",
+ * "rsa4096", "ed25519") in a temporary home and writes its armored public
+ * and secret exports to pub_path (0644) and key_path (0600). */
+int openpgp_create_key(const char *algo, const char *user_id, const char *pub_path,
+                       const char *key_path, char *fingerprint, struct ag_error *err);
+
+/* A signer: a temporary home holding the key imported from key_path, its
+ * clock frozen at epoch, so the same key, data and epoch give the same
+ * signature bytes. One signer serves one thread at a time. */
+struct signer;
+
+int signer_open(struct signer **out, const char *key_path, int64_t epoch, struct ag_error *err);
+const char *signer_fingerprint(const struct signer *signer);
+/* Writes an armored detached signature of path to sig_path, atomically. */
+int signer_sign_file(struct signer *signer, const char *path, const char *sig_path,
+                     struct ag_error *err);
+/* Clear-signs text (InRelease, .prov); *out is malloc'ed. */
+int signer_clearsign(struct signer *signer, const char *text, size_t len, char **out,
+                     size_t *out_len, struct ag_error *err);
+void signer_close(struct signer *signer);
+
+/* Checks detached signatures against one public key (armored or binary). */
+struct verifier;
+
+int verifier_open(struct verifier **out, const char *pub_path, struct ag_error *err);
+const char *verifier_fingerprint(const struct verifier *verifier);
+int verifier_check_file(struct verifier *verifier, const char *path, const char *sig_path,
+                        struct ag_error *err);
+void verifier_close(struct verifier *verifier);
+
+#endif
