@@ -42,8 +42,7 @@ int cli_parse_uint(const char *command, const char *option, const char *text,
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
     if (*text == '\0' || *text == '-' || *end != '\0' || errno != 0 || v > max)
-        return cli_usage(command, "%s '%s' must be an integer from 0 to %llu", option, text,
-                         max);
+        return cli_usage(command, "%s '%s' must be an integer from 0 to %llu", option, text, max);
     *out = v;
     return AG_OK;
 }
@@ -52,22 +51,36 @@ int cli_bad_option(const char *command, const struct option *options, int c, con
 {
     if (c == ':')
         return cli_usage(command, "option '%s' needs a value", arg);
-    if (optopt != 0 && optopt != '?' && optopt != ':')
+    if (strncmp(arg, "--", 2) != 0 && optopt != 0)
         return cli_usage(command, "unknown option '-%c'", optopt);
     char name[128];
     snprintf(name, sizeof name, "%s", arg);
     char *eq = strchr(name, '=');
     if (eq)
         *eq = '\0';
-    char spelled[64][48];
+    size_t len = strlen(name);
+    char spelled[64][48], prefixed[512] = "";
     const char *names[64];
-    size_t n = 0;
-    for (; options[n].name && n < 64; n++) {
+    size_t n = 0, matches = 0;
+    for (; n < 64 && options[n].name; n++) {
         snprintf(spelled[n], sizeof spelled[n], "--%s", options[n].name);
         names[n] = spelled[n];
-        if (eq && strcmp(name, spelled[n]) == 0 && options[n].has_arg == no_argument)
-            return cli_usage(command, "option '%s' takes no value", name);
+        if (strncmp(spelled[n], name, len) != 0)
+            continue;
+        /* getopt_long takes unambiguous abbreviations: "--quiet=1" and
+         * "--qu=1" both reach here for an option that takes no value. */
+        if (eq && (strcmp(spelled[n], name) == 0 || matches == 0) &&
+            options[n].has_arg == no_argument)
+            return cli_usage(command, "option '%s' takes no value", spelled[n]);
+        if (strlen(prefixed) + strlen(spelled[n]) + 3 < sizeof prefixed) {
+            if (matches)
+                strcat(prefixed, ", ");
+            strcat(prefixed, spelled[n]);
+        }
+        matches++;
     }
+    if (matches > 1)
+        return cli_usage(command, "option '%s' is ambiguous (%s)", name, prefixed);
     const char *near = suggest_nearest(name, names, n);
     if (near)
         return cli_usage(command, "unknown option '%s' (did you mean '%s'?)", name, near);

@@ -21,7 +21,8 @@ static const char generate_help[] =
     "Writes packages, each format's repository metadata, client settings and\n"
     "out/<size>/manifest.json. Without --format or --profile, the smoke profile's formats.\n\n"
     "  --format F[,F..]  formats to generate (assetgen list formats)\n"
-    "  --profile P       a profile of assetgen.yaml (assetgen list profiles); 'all' = every format\n"
+    "  --profile P       a profile of assetgen.yaml (assetgen list profiles); 'all' = every "
+    "format\n"
     "  --size TIER       size tier (assetgen list sizes; default from assetgen.yaml)\n"
     "  --out DIR         output root; files go to DIR/<size>/ (default: out)\n"
     "  --config FILE     configuration (default: ./assetgen.yaml, else the installed one)\n"
@@ -59,14 +60,21 @@ struct generate_args {
 static int parse_args(int argc, char **argv, struct generate_args *a)
 {
     static const struct option options[] = {
-        {"format", required_argument, NULL, 'f'},   {"profile", required_argument, NULL, 'p'},
-        {"size", required_argument, NULL, 's'},     {"out", required_argument, NULL, 'o'},
-        {"config", required_argument, NULL, 'c'},   {"seed", required_argument, NULL, 'S'},
-        {"count", required_argument, NULL, 'n'},    {"name", required_argument, NULL, 'N'},
+        {"format", required_argument, NULL, 'f'},
+        {"profile", required_argument, NULL, 'p'},
+        {"size", required_argument, NULL, 's'},
+        {"out", required_argument, NULL, 'o'},
+        {"config", required_argument, NULL, 'c'},
+        {"seed", required_argument, NULL, 'S'},
+        {"count", required_argument, NULL, 'n'},
+        {"name", required_argument, NULL, 'N'},
         {"pkg-version", required_argument, NULL, 'V'},
-        {"base-url", required_argument, NULL, 'u'}, {"jobs", required_argument, NULL, 'j'},
-        {"no-sign", no_argument, NULL, 'U'},        {"quiet", no_argument, NULL, 'q'},
-        {"progress", no_argument, NULL, 'P'},       {"help", no_argument, NULL, 'h'},
+        {"base-url", required_argument, NULL, 'u'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"no-sign", no_argument, NULL, 'U'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"progress", no_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},
         {"pki", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
@@ -80,26 +88,57 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
     while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         int rc = AG_OK;
         switch (c) {
-        case 'f': a->formats = optarg; break;
-        case 'p': a->profile = optarg; break;
-        case 's': a->size = optarg; break;
-        case 'o': a->out = optarg; break;
-        case 'c': a->config = optarg; break;
-        case 'N': a->name = optarg; break;
-        case 'V': a->version = optarg; break;
-        case 'u': a->base_url = optarg; break;
+        case 'f':
+            a->formats = optarg;
+            break;
+        case 'p':
+            a->profile = optarg;
+            break;
+        case 's':
+            a->size = optarg;
+            break;
+        case 'o':
+            a->out = optarg;
+            break;
+        case 'c':
+            a->config = optarg;
+            break;
+        case 'N':
+            a->name = optarg;
+            break;
+        case 'V':
+            a->version = optarg;
+            break;
+        case 'u':
+            a->base_url = optarg;
+            break;
         case 'S':
             a->have_seed = 1;
             rc = cli_parse_uint("generate", "--seed", optarg, ~0ULL, &a->seed);
             break;
-        case 'n': rc = cli_parse_uint("generate", "--count", optarg, 100000, &a->count); break;
-        case 'j': rc = cli_parse_uint("generate", "--jobs", optarg, 1024, &a->jobs); break;
-        case 'U': a->no_sign = 1; break;
-        case 'K': a->pki_dir = optarg; break;
-        case 'q': a->quiet = 1; break;
-        case 'P': a->progress = 1; break;
-        case 'h': fputs(generate_help, stdout); return -1;
-        default: return cli_bad_option("generate", options, c, argv[optind - 1]);
+        case 'n':
+            rc = cli_parse_uint("generate", "--count", optarg, 100000, &a->count);
+            break;
+        case 'j':
+            rc = cli_parse_uint("generate", "--jobs", optarg, 1024, &a->jobs);
+            break;
+        case 'U':
+            a->no_sign = 1;
+            break;
+        case 'K':
+            a->pki_dir = optarg;
+            break;
+        case 'q':
+            a->quiet = 1;
+            break;
+        case 'P':
+            a->progress = 1;
+            break;
+        case 'h':
+            fputs(generate_help, stdout);
+            return -1;
+        default:
+            return cli_bad_option("generate", options, c, argv[optind - 1]);
         }
         if (rc != AG_OK)
             return rc;
@@ -159,8 +198,9 @@ static int choose_formats(const struct generate_args *a, const struct config *co
         int chosen = a->profile ? strcmp(prof->name, a->profile) == 0 : prof->is_smoke;
         for (size_t f = 0; chosen && f < prof->format_count; f++) {
             if (generator_find(prof->formats[f]) == NULL)
-                fprintf(stderr, "assetgen: skip: format '%s' of profile '%s' has no generator "
-                                "in this build\n",
+                fprintf(stderr,
+                        "assetgen: skip: format '%s' of profile '%s' has no generator "
+                        "in this build\n",
                         prof->formats[f], prof->name);
             else
                 add_format(prof->formats[f], list, n, err);
@@ -206,9 +246,8 @@ static void show_progress(void *ctx, const struct planned_package *pkg,
 
 /* The signer of this run: the PKI's key, creating the PKI when the
  * directory does not exist at all. */
-static int open_signer(const struct generate_args *a, const struct config *config,
-                       int64_t epoch, struct pki_paths *paths, struct signer **signer,
-                       struct ag_error *err)
+static int open_signer(const struct generate_args *a, const struct config *config, int64_t epoch,
+                       struct pki_paths *paths, struct signer **signer, struct ag_error *err)
 {
     *signer = NULL;
     pki_paths_resolve(&config->pki, a->pki_dir, paths);

@@ -32,8 +32,7 @@ static void list_formats(const struct config *config)
 
 static void list_profiles(const struct config *config)
 {
-    printf("%-8s %-30s %-6s %-26s %s\n", "profile", "services", "smoke", "dependencies",
-           "formats");
+    printf("%-8s %-30s %-6s %-26s %s\n", "profile", "services", "smoke", "dependencies", "formats");
     for (size_t i = 0; i < config->profile_count; i++) {
         const struct profile *p = &config->profiles[i];
         printf("%-8s ", p->name);
@@ -98,11 +97,13 @@ int cmd_list(int argc, char **argv)
     if (!known) {
         const char *near = suggest_nearest(what, things, sizeof things / sizeof things[0]);
         if (near)
-            return cli_usage("list", "cannot list '%s' (did you mean '%s'? valid: formats, "
-                                     "profiles, sizes, tiers, defects)",
+            return cli_usage("list",
+                             "cannot list '%s' (did you mean '%s'? valid: formats, "
+                             "profiles, sizes, tiers, defects)",
                              what, near);
-        return cli_usage("list", "cannot list '%s' (valid: formats, profiles, sizes, tiers, "
-                                 "defects)",
+        return cli_usage("list",
+                         "cannot list '%s' (valid: formats, profiles, sizes, tiers, "
+                         "defects)",
                          what);
     }
     struct ag_error err = {0};

@@ -22,9 +22,9 @@ static const char pki_help[] =
 int cmd_pki(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"dir", required_argument, NULL, 'd'},    {"key-type", required_argument, NULL, 'k'},
-        {"force", no_argument, NULL, 'f'},        {"config", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"dir", required_argument, NULL, 'd'}, {"key-type", required_argument, NULL, 'k'},
+        {"force", no_argument, NULL, 'f'},     {"config", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
     };
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(pki_help, stdout);
@@ -38,12 +38,23 @@ int cmd_pki(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc - 1, argv + 1, "", options, NULL)) != -1) {
         switch (c) {
-        case 'd': dir = optarg; break;
-        case 'k': key_type = optarg; break;
-        case 'f': force = 1; break;
-        case 'c': config_path = optarg; break;
-        case 'h': fputs(pki_help, stdout); return 0;
-        default: return cli_usage("pki", "unknown or incomplete option '%s'", argv[optind]);
+        case 'd':
+            dir = optarg;
+            break;
+        case 'k':
+            key_type = optarg;
+            break;
+        case 'f':
+            force = 1;
+            break;
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'h':
+            fputs(pki_help, stdout);
+            return 0;
+        default:
+            return cli_usage("pki", "unknown or incomplete option '%s'", argv[optind]);
         }
     }
     if (optind < argc - 1)

@@ -22,10 +22,14 @@ static const char verify_help[] =
 int cmd_verify(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"out", required_argument, NULL, 'o'},    {"size", required_argument, NULL, 's'},
-        {"config", required_argument, NULL, 'c'}, {"report", required_argument, NULL, 'r'},
-        {"junit", required_argument, NULL, 'j'},  {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},         {"pki", required_argument, NULL, 'K'},
+        {"out", required_argument, NULL, 'o'},
+        {"size", required_argument, NULL, 's'},
+        {"config", required_argument, NULL, 'c'},
+        {"report", required_argument, NULL, 'r'},
+        {"junit", required_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"pki", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     const char *out = "out", *size_name = NULL, *config_path = NULL;
@@ -35,15 +39,32 @@ int cmd_verify(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
         switch (c) {
-        case 'o': out = optarg; break;
-        case 's': size_name = optarg; break;
-        case 'c': config_path = optarg; break;
-        case 'r': json_path = optarg; break;
-        case 'j': junit_path = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'K': pki_dir = optarg; break;
-        case 'h': fputs(verify_help, stdout); return 0;
-        default: return cli_bad_option("verify", options, c, argv[optind - 1]);
+        case 'o':
+            out = optarg;
+            break;
+        case 's':
+            size_name = optarg;
+            break;
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'r':
+            json_path = optarg;
+            break;
+        case 'j':
+            junit_path = optarg;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'K':
+            pki_dir = optarg;
+            break;
+        case 'h':
+            fputs(verify_help, stdout);
+            return 0;
+        default:
+            return cli_bad_option("verify", options, c, argv[optind - 1]);
         }
     }
     if (optind < argc)
@@ -75,8 +96,8 @@ int cmd_verify(int argc, char **argv)
     if (rc == AG_OK) {
         for (size_t i = 0; i < report.count && !quiet; i++) {
             const struct check_result *r = &report.results[i];
-            printf("%s %-6s %s%s%s\n", r->status == CHECK_PASS ? "pass" : "FAIL", r->group,
-                   r->name, r->message[0] ? ": " : "", r->message);
+            printf("%s %-6s %s%s%s\n", r->status == CHECK_PASS ? "pass" : "FAIL", r->group, r->name,
+                   r->message[0] ? ": " : "", r->message);
         }
         if (json_path && (mkdir_for_file(json_path, &err) != AG_OK ||
                           report_write_json(&report, json_path, &err) != AG_OK))

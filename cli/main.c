@@ -36,7 +36,10 @@ int main(int argc, char **argv)
     setlocale(LC_ALL, "C");
     cleanup_install_signal_handlers();
     if (argc < 2) {
-        print_help(stderr);
+        fprintf(stderr, "assetgen: say which command to run: ");
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            fprintf(stderr, "%s%s", i ? ", " : "", commands[i].name);
+        fprintf(stderr, " (see 'assetgen --help')\n");
         return 2;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -58,8 +61,8 @@ int main(int argc, char **argv)
     suggest_join(names, sizeof names / sizeof names[0], valid, sizeof valid);
     const char *near = suggest_nearest(argv[1], names, sizeof names / sizeof names[0]);
     if (near)
-        fprintf(stderr, "assetgen: unknown command '%s' (did you mean '%s'? valid: %s)\n",
-                argv[1], near, valid);
+        fprintf(stderr, "assetgen: unknown command '%s' (did you mean '%s'? valid: %s)\n", argv[1],
+                near, valid);
     else
         fprintf(stderr, "assetgen: unknown command '%s' (valid: %s)\n", argv[1], valid);
     return 2;

@@ -25,7 +25,9 @@ static int read_member(struct archive *a, struct archive_member *m, const char *
     while ((rc = archive_read_data_block(a, &block, &len, &offset)) == ARCHIVE_OK) {
         digest_set_update(&d, block, len);
         total += len;
-        if (m->content != NULL && kept + len <= m->size) {
+        /* libarchive may hand back an empty block with a NULL pointer (a
+         * stored zip entry), and memcpy from NULL is undefined even for 0. */
+        if (m->content != NULL && len > 0 && kept + len <= m->size) {
             memcpy(m->content + kept, block, len);
             kept += len;
         }
@@ -90,8 +92,7 @@ int archive_scan_file(const char *path, enum archive_scan_mode mode, struct arch
             break;
     }
     if (rc == AG_OK && status != ARCHIVE_EOF)
-        rc = ag_error_set(err, AG_FAIL, "%s: corrupt archive: %s", path,
-                          archive_error_string(a));
+        rc = ag_error_set(err, AG_FAIL, "%s: corrupt archive: %s", path, archive_error_string(a));
     if (rc == AG_OK) {
         snprintf(scan->format, sizeof scan->format, "%s", archive_format_name(a));
         const char *filter = archive_filter_count(a) > 1 ? archive_filter_name(a, 0) : "none";
@@ -103,8 +104,7 @@ int archive_scan_file(const char *path, enum archive_scan_mode mode, struct arch
     return rc;
 }
 
-const struct archive_member *archive_scan_find(const struct archive_scan *scan,
-                                               const char *path)
+const struct archive_member *archive_scan_find(const struct archive_scan *scan, const char *path)
 {
     for (size_t i = 0; i < scan->count; i++)
         if (strcmp(scan->members[i].path, path) == 0)
@@ -120,4 +120,18 @@ void archive_scan_free(struct archive_scan *scan)
     }
     free(scan->members);
     memset(scan, 0, sizeof *scan);
+}
+
+int archive_scan_check_entry(const struct archive_scan *scan, const char *entry,
+                             const char *sha256_hex, const char *what, struct ag_error *err)
+{
+    const struct archive_member *m = archive_scan_find(scan, entry);
+    if (m == NULL)
+        return ag_error_set(err, AG_FAIL, "%s: data file %s is missing", what, entry);
+    char hex[65];
+    digest_hex(m->sha256, 32, hex);
+    if (strcmp(hex, sha256_hex) != 0)
+        return ag_error_set(err, AG_FAIL, "%s: data file %s has sha256 %.12s..., expected %.12s...",
+                            what, entry, hex, sha256_hex);
+    return AG_OK;
 }

@@ -35,8 +35,11 @@ enum archive_scan_mode {
  * keeping small ones and, in DIGESTS mode, digesting all. */
 int archive_scan_file(const char *path, enum archive_scan_mode mode, struct archive_scan *scan,
                       struct ag_error *err);
-const struct archive_member *archive_scan_find(const struct archive_scan *scan,
-                                               const char *path);
+const struct archive_member *archive_scan_find(const struct archive_scan *scan, const char *path);
 void archive_scan_free(struct archive_scan *scan);
+/* Checks that the data file entry exists in the scan with the given
+ * sha256 (hex); the error names the archive (what) and the entry. */
+int archive_scan_check_entry(const struct archive_scan *scan, const char *entry,
+                             const char *sha256_hex, const char *what, struct ag_error *err);
 
 #endif

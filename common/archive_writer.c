@@ -9,8 +9,7 @@
 
 #define STREAM_CHUNK (1u << 20)
 
-static la_ssize_t archive_to_atomic(struct archive *a, void *client, const void *buf,
-                                    size_t len)
+static la_ssize_t archive_to_atomic(struct archive *a, void *client, const void *buf, size_t len)
 {
     struct det_archive *ar = client;
     if (ar->dest == NULL) /* being freed after a failure: discard */
@@ -95,9 +94,8 @@ int det_archive_open(struct det_archive *ar, struct atomic_file *dest,
     if (set_format(ar) != ARCHIVE_OK || set_filter(ar) != ARCHIVE_OK)
         return archive_failed(ar, "archive set-up", err);
     if (options->container == CONTAINER_ZIP) {
-        const char *method = options->level < 0 || options->level == 0
-                                 ? "zip:compression=store"
-                                 : "zip:compression=deflate";
+        const char *method = options->level < 0 || options->level == 0 ? "zip:compression=store"
+                                                                       : "zip:compression=deflate";
         if (archive_write_set_options(ar->handle, method) != ARCHIVE_OK)
             return archive_failed(ar, "zip set-up", err);
     }
@@ -158,9 +156,9 @@ int det_archive_add_buffer(struct det_archive *ar, const char *path, unsigned mo
     return AG_OK;
 }
 
-int det_archive_add_stream(struct det_archive *ar, const char *path, unsigned mode,
-                           uint64_t size, struct data_stream *stream,
-                           struct digest_set *content, struct ag_error *err)
+int det_archive_add_stream(struct det_archive *ar, const char *path, unsigned mode, uint64_t size,
+                           struct data_stream *stream, struct digest_set *content,
+                           struct ag_error *err)
 {
     if (write_header(ar, new_entry(ar, path, AE_IFREG, mode, size), path, err) != AG_OK)
         return err->status;

@@ -10,9 +10,9 @@
 #include "common/error.h"
 
 enum archive_container {
-    CONTAINER_TAR_PAX,  /* ustar headers, pax records only where needed */
-    CONTAINER_TAR_GNU,  /* GNU tar: base-256 sizes, no pax (dpkg) */
-    CONTAINER_ZIP,      /* zip64 where an entry needs it */
+    CONTAINER_TAR_PAX, /* ustar headers, pax records only where needed */
+    CONTAINER_TAR_GNU, /* GNU tar: base-256 sizes, no pax (dpkg) */
+    CONTAINER_ZIP,     /* zip64 where an entry needs it */
     CONTAINER_CPIO_NEWC,
     CONTAINER_AR,
 };
@@ -53,9 +53,9 @@ int det_archive_add_buffer(struct det_archive *ar, const char *path, unsigned mo
                            const void *data, size_t len, struct ag_error *err);
 /* Writes size bytes of stream as one entry; content (if given) receives
  * the same bytes, for digests of the file inside the archive. */
-int det_archive_add_stream(struct det_archive *ar, const char *path, unsigned mode,
-                           uint64_t size, struct data_stream *stream,
-                           struct digest_set *content, struct ag_error *err);
+int det_archive_add_stream(struct det_archive *ar, const char *path, unsigned mode, uint64_t size,
+                           struct data_stream *stream, struct digest_set *content,
+                           struct ag_error *err);
 int det_archive_close(struct det_archive *ar, struct ag_error *err);
 void det_archive_free(struct det_archive *ar);
 

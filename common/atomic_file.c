@@ -28,12 +28,9 @@ int atomic_file_open(struct atomic_file *file, const char *path, unsigned digest
     file->fd = -1;
     if (mkdir_for_file(path, err) != AG_OK)
         return err->status;
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    int dir_len = slash ? (int)(slash - path + 1) : 0;
     /* A leading dot hides the partial file from directory listings and
      * from every index glob. */
-    file->temp_path = xasprintf("%.*s.%s.tmp-XXXXXX", dir_len, path, base);
+    file->temp_path = cleanup_temp_name(path);
     file->fd = mkstemp(file->temp_path);
     if (file->fd < 0) {
         int e = errno;
@@ -80,8 +77,7 @@ static int flush_buffer(struct atomic_file *file, struct ag_error *err)
     return rc;
 }
 
-int atomic_file_write(struct atomic_file *file, const void *data, size_t len,
-                      struct ag_error *err)
+int atomic_file_write(struct atomic_file *file, const void *data, size_t len, struct ag_error *err)
 {
     digest_set_update(&file->digests, data, len);
     file->bytes += len;
@@ -116,8 +112,7 @@ int atomic_file_commit(struct atomic_file *file, struct ag_error *err)
         goto fail;
     if (rename(file->temp_path, file->final_path) != 0) {
         int e = errno;
-        ag_error_set(err, io_status(e), "cannot rename into %s: %s", file->final_path,
-                     strerror(e));
+        ag_error_set(err, io_status(e), "cannot rename into %s: %s", file->final_path, strerror(e));
         goto fail;
     }
     cleanup_unregister(file->temp_path);

@@ -1,33 +1,38 @@
 #include "common/cleanup.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#define CLEANUP_SLOTS 256
+#include "common/fsutil.h"
 
-/* The registry table: the only process-wide mutable state, as a signal
- * handler can reach nothing else. */
+#define CLEANUP_SLOTS 256
+#define HOOK_SLOTS    16
+
+/* The registry tables: the only process-wide mutable state, because the
+ * signal thread has no other way to find what is in flight. */
+static char *cleanup_paths[CLEANUP_SLOTS];
 static struct {
-    atomic_int used;
-    char path[PATH_MAX];
-} cleanup_slots[CLEANUP_SLOTS];
+    cleanup_hook hook;
+    void *arg;
+} cleanup_hooks[HOOK_SLOTS];
 static pthread_mutex_t cleanup_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void cleanup_register(const char *path)
 {
-    if (strlen(path) >= PATH_MAX)
-        return;
     pthread_mutex_lock(&cleanup_lock);
     for (int i = 0; i < CLEANUP_SLOTS; i++) {
-        if (atomic_load(&cleanup_slots[i].used))
-            continue;
-        strcpy(cleanup_slots[i].path, path);
-        atomic_store(&cleanup_slots[i].used, 1);
-        break;
+        if (cleanup_paths[i] == NULL) {
+            cleanup_paths[i] = xstrdup(path);
+            break;
+        }
     }
     pthread_mutex_unlock(&cleanup_lock);
 }
@@ -36,33 +41,113 @@ void cleanup_unregister(const char *path)
 {
     pthread_mutex_lock(&cleanup_lock);
     for (int i = 0; i < CLEANUP_SLOTS; i++) {
-        if (atomic_load(&cleanup_slots[i].used) && strcmp(cleanup_slots[i].path, path) == 0) {
-            atomic_store(&cleanup_slots[i].used, 0);
+        if (cleanup_paths[i] && strcmp(cleanup_paths[i], path) == 0) {
+            free(cleanup_paths[i]);
+            cleanup_paths[i] = NULL;
             break;
         }
     }
     pthread_mutex_unlock(&cleanup_lock);
 }
 
-static void cleanup_on_signal(int sig)
+void cleanup_register_hook(cleanup_hook hook, void *arg)
 {
+    pthread_mutex_lock(&cleanup_lock);
+    for (int i = 0; i < HOOK_SLOTS; i++) {
+        if (cleanup_hooks[i].hook == NULL) {
+            cleanup_hooks[i].hook = hook;
+            cleanup_hooks[i].arg = arg;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&cleanup_lock);
+}
+
+void cleanup_unregister_hook(cleanup_hook hook, void *arg)
+{
+    pthread_mutex_lock(&cleanup_lock);
+    for (int i = 0; i < HOOK_SLOTS; i++) {
+        if (cleanup_hooks[i].hook == hook && cleanup_hooks[i].arg == arg) {
+            cleanup_hooks[i].hook = NULL;
+            cleanup_hooks[i].arg = NULL;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&cleanup_lock);
+}
+
+static void *cleanup_signal_thread(void *arg)
+{
+    sigset_t *set = arg;
+    int sig = 0;
+    while (sigwait(set, &sig) != 0)
+        ;
+    /* Held until exit: no worker may register or commit meanwhile. */
+    pthread_mutex_lock(&cleanup_lock);
+    int removed = 0;
     for (int i = 0; i < CLEANUP_SLOTS; i++)
-        if (atomic_load(&cleanup_slots[i].used))
-            unlink(cleanup_slots[i].path);
-    static const char msg[] = "assetgen: interrupted; partial files removed, complete "
-                              "artifacts and the previous manifest kept\n";
-    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
-    (void)ignored;
+        if (cleanup_paths[i] && unlink(cleanup_paths[i]) == 0)
+            removed++;
+    for (int i = 0; i < HOOK_SLOTS; i++)
+        if (cleanup_hooks[i].hook)
+            cleanup_hooks[i].hook(cleanup_hooks[i].arg);
+    fprintf(stderr,
+            "assetgen: interrupted by signal %d; %d partial file%s removed; complete "
+            "artifacts and the previous manifest.json were kept\n",
+            sig, removed, removed == 1 ? "" : "s");
+    fflush(stderr);
     _exit(128 + sig);
 }
 
 void cleanup_install_signal_handlers(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = cleanup_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    static sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, cleanup_signal_thread, &set) == 0)
+        pthread_detach(thread);
+}
+
+char *cleanup_temp_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    int dir_len = slash ? (int)(slash - path + 1) : 0;
+    return xasprintf("%.*s.%s.tmp-%ld-XXXXXX", dir_len, path, base, (long)getpid());
+}
+
+static int temp_owner_dead(const char *name)
+{
+    const char *mark = strstr(name, ".tmp-");
+    if (name[0] != '.' || mark == NULL)
+        return 0;
+    char *end = NULL;
+    long pid = strtol(mark + 5, &end, 10);
+    if (end == mark + 5 || *end != '-' || pid <= 0)
+        return 0;
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+void cleanup_stale_temporaries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char *path = xasprintf("%s/%s", dir, de->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            cleanup_stale_temporaries(path);
+        else if (temp_owner_dead(de->d_name))
+            unlink(path);
+        free(path);
+    }
+    closedir(d);
 }

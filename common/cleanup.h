@@ -1,12 +1,27 @@
 #ifndef ASSETGEN_CLEANUP_H
 #define ASSETGEN_CLEANUP_H
 
-/* The table of temporary files in flight, so that SIGINT and SIGTERM can
- * remove them before the process exits. */
+/* What must not outlive an interrupted run: temporary files in flight and
+ * private resources (a GnuPG home and its agent). SIGINT, SIGTERM and
+ * SIGHUP are taken by one thread that removes them, says what was kept,
+ * and exits 128+signal. */
 void cleanup_register(const char *path);
 void cleanup_unregister(const char *path);
-/* Installs SIGINT/SIGTERM/SIGHUP handlers that unlink every registered
- * file, print what was kept, and exit 128+signal. */
+
+typedef void (*cleanup_hook)(void *arg);
+/* Runs hook(arg) if the process is interrupted before the unregister. */
+void cleanup_register_hook(cleanup_hook hook, void *arg);
+void cleanup_unregister_hook(cleanup_hook hook, void *arg);
+
+/* Blocks the signals in every thread and starts the thread that waits for
+ * them; call before any other thread exists. */
 void cleanup_install_signal_handlers(void);
+
+/* The temporary name for path: ".<base>.tmp-<pid>-XXXXXX" in its directory,
+ * so a later run can tell a dead run's leftovers from a live one's. */
+char *cleanup_temp_name(const char *path);
+/* Removes temporaries under dir left by processes that no longer exist
+ * (a run killed with SIGKILL). */
+void cleanup_stale_temporaries(const char *dir);
 
 #endif

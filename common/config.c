@@ -41,21 +41,21 @@ static int each_pair(struct yaml_doc *doc, yaml_node_t *map, const char *what, p
     return AG_OK;
 }
 
-static int check_name(struct yaml_doc *doc, yaml_node_t *node, const char *name,
-                      const char *what, struct ag_error *err)
+static int check_name(struct yaml_doc *doc, yaml_node_t *node, const char *name, const char *what,
+                      struct ag_error *err)
 {
     for (const char *c = name; *c; c++) {
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
               *c == '-' || *c == '_'))
             return yaml_node_error(doc, node, err,
-                                   "%s name '%s' may hold only letters, digits, '-' and '_'",
-                                   what, name);
+                                   "%s name '%s' may hold only letters, digits, '-' and '_'", what,
+                                   name);
     }
     return *name ? AG_OK : yaml_node_error(doc, node, err, "%s name is empty", what);
 }
 
-static int load_size(struct yaml_doc *doc, const char *name, yaml_node_t *key,
-                     yaml_node_t *value, struct config *config, struct ag_error *err)
+static int load_size(struct yaml_doc *doc, const char *name, yaml_node_t *key, yaml_node_t *value,
+                     struct config *config, struct ag_error *err)
 {
     static const char *const keys[] = {"maxSize", "dataFile"};
     static const char *const data_keys[] = {"size", "random"};
@@ -67,15 +67,14 @@ static int load_size(struct yaml_doc *doc, const char *name, yaml_node_t *key,
         return err->status;
     const struct size_tier *earlier = config_find_size(config, name);
     if (earlier != NULL)
-        return yaml_node_error(doc, key, err, "size tier '%s' is defined twice (first in %s)",
-                               name, earlier->source);
+        return yaml_node_error(doc, key, err, "size tier '%s' is defined twice (first in %s)", name,
+                               earlier->source);
     struct size_tier tier = {0};
     char *max = NULL;
     if (yaml_get_string(doc, value, "maxSize", 1, &max, err) != AG_OK)
         return err->status;
     char field[200];
-    snprintf(field, sizeof field, "%s:%zu: %s maxSize", doc->file, key->start_mark.line + 1,
-             what);
+    snprintf(field, sizeof field, "%s:%zu: %s maxSize", doc->file, key->start_mark.line + 1, what);
     int rc = parse_size(max, field, &tier.max_size, err);
     free(max);
     if (rc != AG_OK)
@@ -134,8 +133,8 @@ static int load_profile(struct yaml_doc *doc, const char *name, yaml_node_t *key
     p->name = xstrdup(name);
     if (yaml_get_string_list(doc, value, "services", &p->services, &p->service_count, err) ||
         yaml_get_bool(doc, value, "isSmoke", &p->is_smoke, err) ||
-        yaml_get_string_list(doc, value, "dependencies", &p->dependencies,
-                             &p->dependency_count, err) ||
+        yaml_get_string_list(doc, value, "dependencies", &p->dependencies, &p->dependency_count,
+                             err) ||
         yaml_get_string_list(doc, value, "formats", &p->formats, &p->format_count, err))
         return err->status;
     if (p->format_count == 0)
@@ -147,8 +146,8 @@ static int load_profile(struct yaml_doc *doc, const char *name, yaml_node_t *key
 static int load_template(struct yaml_doc *doc, const char *name, yaml_node_t *key,
                          yaml_node_t *value, struct config *config, struct ag_error *err)
 {
-    static const char *const keys[] = {"format",       "templateDir", "generator", "sizeTiers",
-                                       "outputPattern", "package"};
+    static const char *const keys[] = {"format",    "templateDir",   "generator",
+                                       "sizeTiers", "outputPattern", "package"};
     static const char *const package_keys[] = {"name", "version", "description"};
     char what[160];
     snprintf(what, sizeof what, "asset template '%s'", name);
@@ -164,8 +163,7 @@ static int load_template(struct yaml_doc *doc, const char *name, yaml_node_t *ke
     if (yaml_get_string(doc, value, "format", 1, &t->format, err) ||
         yaml_get_string(doc, value, "templateDir", 1, &dir, err) ||
         yaml_get_string(doc, value, "generator", 1, &t->generator, err) ||
-        yaml_get_string_list(doc, value, "sizeTiers", &t->size_tiers, &t->size_tier_count,
-                             err) ||
+        yaml_get_string_list(doc, value, "sizeTiers", &t->size_tiers, &t->size_tier_count, err) ||
         yaml_get_string(doc, value, "outputPattern", 1, &t->output_pattern, err)) {
         free(dir);
         return err->status;
@@ -194,8 +192,8 @@ static char *trigger_text(struct yaml_doc *doc, yaml_node_t *node)
         return xstrdup(yaml_scalar(node));
     char text[256] = "";
     if (node != NULL && node->type == YAML_MAPPING_NODE) {
-        for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
-             p < node->data.mapping.pairs.top; p++) {
+        for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
+             p++) {
             const char *k = yaml_scalar(yaml_document_get_node(&doc->doc, p->key));
             size_t used = strlen(text);
             snprintf(text + used, sizeof text - used, "%s%s", used ? ", " : "", k ? k : "?");
@@ -204,8 +202,8 @@ static char *trigger_text(struct yaml_doc *doc, yaml_node_t *node)
     return xstrdup(text);
 }
 
-static int load_tier(struct yaml_doc *doc, const char *name, yaml_node_t *key,
-                     yaml_node_t *value, struct config *config, struct ag_error *err)
+static int load_tier(struct yaml_doc *doc, const char *name, yaml_node_t *key, yaml_node_t *value,
+                     struct config *config, struct ag_error *err)
 {
     static const char *const keys[] = {"displayName", "trigger", "targetDuration", "tests"};
     char what[160];
@@ -237,9 +235,9 @@ static int load_tier(struct yaml_doc *doc, const char *name, yaml_node_t *key,
 static int load_pki(struct yaml_doc *doc, yaml_node_t *node, struct config *config,
                     struct ag_error *err)
 {
-    static const char *const keys[] = {"dir",           "caKeyPath",        "caCertPath",
-                                       "serverKeyPath", "serverCertPath",   "gpgKeyId",
-                                       "gpgPublicKeyPath"};
+    static const char *const keys[] = {
+        "dir",      "caKeyPath",       "caCertPath", "serverKeyPath", "serverCertPath",
+        "gpgKeyId", "gpgPublicKeyPath"};
     struct pki_config *pki = &config->pki;
     pki->dir = xstrdup(".pki");
     pki->ca_key_path = xstrdup("ca.key");
@@ -269,8 +267,7 @@ static int load_pki(struct yaml_doc *doc, yaml_node_t *node, struct config *conf
 static int load_defaults(struct yaml_doc *doc, yaml_node_t *node, struct config *config,
                          char **sizes_dir, struct ag_error *err)
 {
-    static const char *const keys[] = {"seed", "sourceDateEpoch", "baseUrl", "size",
-                                       "sizesDir"};
+    static const char *const keys[] = {"seed", "sourceDateEpoch", "baseUrl", "size", "sizesDir"};
     uint64_t epoch = (uint64_t)config->source_date_epoch;
     if (yaml_expect_type(doc, node, YAML_MAPPING_NODE, "defaults", err) ||
         yaml_check_keys(doc, node, keys, COUNT(keys), "defaults", err) ||
@@ -293,7 +290,8 @@ static int load_sizes_dir(struct config *config, const char *dir, struct ag_erro
 {
     DIR *d = opendir(dir);
     if (d == NULL)
-        return ag_error_set(err, AG_USAGE, "%s: cannot open sizes directory %s (defaults.sizesDir): %s",
+        return ag_error_set(err, AG_USAGE,
+                            "%s: cannot open sizes directory %s (defaults.sizesDir): %s",
                             config->path, dir, strerror(errno));
     char **names = NULL;
     size_t count = 0;
@@ -306,7 +304,8 @@ static int load_sizes_dir(struct config *config, const char *dir, struct ag_erro
         names[count++] = xstrdup(de->d_name);
     }
     closedir(d);
-    qsort(names, count, sizeof *names, compare_names);
+    if (count > 0) /* qsort's array may not be NULL, even for no elements */
+        qsort(names, count, sizeof *names, compare_names);
     int rc = AG_OK;
     for (size_t i = 0; i < count && rc == AG_OK; i++) {
         char *path = xasprintf("%s/%s", dir, names[i]);
@@ -380,8 +379,8 @@ static int check_references(const struct config *config, struct ag_error *err)
 static int load_root(struct yaml_doc *doc, struct config *config, char **sizes_dir,
                      struct ag_error *err)
 {
-    static const char *const keys[] = {"schema",   "defaults", "profiles",
-                                       "assetTemplates", "pki", "tiers"};
+    static const char *const keys[] = {"schema",         "defaults", "profiles",
+                                       "assetTemplates", "pki",      "tiers"};
     yaml_node_t *root = yaml_doc_root(doc);
     if (yaml_expect_type(doc, root, YAML_MAPPING_NODE, "the configuration", err) ||
         yaml_check_keys(doc, root, keys, COUNT(keys), "the configuration", err))
@@ -400,8 +399,7 @@ static int load_root(struct yaml_doc *doc, struct config *config, char **sizes_d
     if (section == NULL)
         return yaml_node_error(doc, root, err, "missing required section 'assetTemplates'");
     if (each_pair(doc, section, "assetTemplates", load_template, config, err) ||
-        each_pair(doc, yaml_map_get(doc, root, "profiles"), "profiles", load_profile, config,
-                  err))
+        each_pair(doc, yaml_map_get(doc, root, "profiles"), "profiles", load_profile, config, err))
         return err->status;
     section = yaml_map_get(doc, root, "tiers");
     if (section && each_pair(doc, section, "tiers", load_tier, config, err))
@@ -409,7 +407,7 @@ static int load_root(struct yaml_doc *doc, struct config *config, char **sizes_d
     return load_pki(doc, yaml_map_get(doc, root, "pki"), config, err);
 }
 
-int config_load(struct config *config, const char *path, struct ag_error *err)
+static void config_defaults(struct config *config, const char *path)
 {
     memset(config, 0, sizeof *config);
     config->path = xstrdup(path);
@@ -423,6 +421,29 @@ int config_load(struct config *config, const char *path, struct ag_error *err)
     config->source_date_epoch = 1700000000;
     config->base_url = xstrdup("http://127.0.0.1:8080/");
     config->default_size = xstrdup("small");
+}
+
+int config_parse_text(struct config *config, const char *name, const char *text, size_t len,
+                      enum config_text kind, struct ag_error *err)
+{
+    config_defaults(config, name);
+    char *sizes_dir = xstrdup("sizes");
+    struct yaml_doc doc;
+    int rc = yaml_doc_load_string(&doc, name, text, len, err);
+    if (rc == AG_OK)
+        rc = kind == CONFIG_TEXT_MAIN
+                 ? load_root(&doc, config, &sizes_dir, err)
+                 : each_pair(&doc, yaml_doc_root(&doc), "a sizes file", load_size, config, err);
+    yaml_doc_free(&doc);
+    free(sizes_dir);
+    if (rc != AG_OK)
+        config_free(config);
+    return rc;
+}
+
+int config_load(struct config *config, const char *path, struct ag_error *err)
+{
+    config_defaults(config, path);
     char *sizes_dir = xstrdup("sizes");
 
     struct yaml_doc doc;
@@ -509,8 +530,7 @@ const struct profile *config_find_profile(const struct config *config, const cha
     return NULL;
 }
 
-const struct asset_template *config_find_template(const struct config *config,
-                                                  const char *format)
+const struct asset_template *config_find_template(const struct config *config, const char *format)
 {
     for (size_t i = 0; i < config->template_count; i++)
         if (strcmp(config->templates[i].format, format) == 0)

@@ -83,9 +83,14 @@ struct config {
 int config_load(struct config *config, const char *path, struct ag_error *err);
 void config_free(struct config *config);
 
+/* Checks one document given as text against the schema: the main
+ * configuration, or a sizes file. No file is read (the fuzzer's entry). */
+enum config_text { CONFIG_TEXT_MAIN, CONFIG_TEXT_SIZES };
+int config_parse_text(struct config *config, const char *name, const char *text, size_t len,
+                      enum config_text kind, struct ag_error *err);
+
 const struct size_tier *config_find_size(const struct config *config, const char *name);
 const struct profile *config_find_profile(const struct config *config, const char *name);
-const struct asset_template *config_find_template(const struct config *config,
-                                                  const char *format);
+const struct asset_template *config_find_template(const struct config *config, const char *format);
 
 #endif

@@ -73,8 +73,7 @@ int ecdsa_load_key(const char *key_path, struct ecdsa_key **out, struct ag_error
     struct ecdsa_key *key = calloc(1, sizeof *key);
     key->pkey = pkey;
     key->group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
-    if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &key->d) != 1 ||
-        key->group == NULL) {
+    if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &key->d) != 1 || key->group == NULL) {
         ecdsa_key_free(key);
         return ag_error_set(err, AG_FAIL, "cannot read the private scalar of %s", key_path);
     }
@@ -96,8 +95,8 @@ static void hmac(const unsigned char *k, const unsigned char *parts[], const siz
 }
 
 /* RFC 6979 section 3.2 with HMAC-SHA256, for a 256-bit order. */
-static void rfc6979_first(const unsigned char x[32], const unsigned char h[32],
-                          unsigned char K[32], unsigned char V[32])
+static void rfc6979_first(const unsigned char x[32], const unsigned char h[32], unsigned char K[32],
+                          unsigned char V[32])
 {
     memset(V, 0x01, 32);
     memset(K, 0x00, 32);

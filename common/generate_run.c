@@ -9,6 +9,7 @@
 
 #include "common/fsutil.h"
 #include "common/atomic_file.h"
+#include "common/cleanup.h"
 #include "common/manifest.h"
 #include "common/openpgp.h"
 #include "common/units.h"
@@ -24,7 +25,9 @@ static uint64_t plan_data_size(const struct size_tier *size, const struct genera
 {
     if (size->data_size == 0)
         return 0;
-    uint64_t room = size->max_size - gen->container_overhead;
+    /* Stored deflate blocks add 5 bytes per 64 KiB: keep 1/4096 of the
+     * tier on top of the container's fixed overhead. */
+    uint64_t room = size->max_size - gen->container_overhead - size->max_size / 4096;
     return size->data_size < room ? size->data_size : room;
 }
 
@@ -43,12 +46,11 @@ static int plan_check_output(const char *out_dir, const char *out_root, struct a
         struct stat st;
         if (stat(path, &st) == 0) {
             if (!S_ISDIR(st.st_mode) && child == NULL)
-                rc = ag_error_set(err, AG_USAGE, "--out: %s exists and is not a directory",
-                                  path);
+                rc = ag_error_set(err, AG_USAGE, "--out: %s exists and is not a directory", path);
             else if (!S_ISDIR(st.st_mode))
                 rc = ag_error_set(err, AG_USAGE,
-                                  "--out: cannot create directory %s: %s is not a directory",
-                                  child, path);
+                                  "--out: cannot create directory %s: %s is not a directory", child,
+                                  path);
             else if (access(path, W_OK | X_OK) != 0)
                 rc = ag_error_set(err, AG_USAGE, "--out: cannot write to %s: %s", path,
                                   strerror(errno));
@@ -89,9 +91,8 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
     plan->seed = req->seed;
     plan->epoch = req->epoch;
     size_t url_len = strlen(req->base_url);
-    plan->base_url = url_len && req->base_url[url_len - 1] == '/'
-                         ? xstrdup(req->base_url)
-                         : xasprintf("%s/", req->base_url);
+    plan->base_url = url_len && req->base_url[url_len - 1] == '/' ? xstrdup(req->base_url)
+                                                                  : xasprintf("%s/", req->base_url);
     if (strncmp(plan->base_url, "http://", 7) != 0 && strncmp(plan->base_url, "https://", 8) != 0)
         return ag_error_set(err, AG_USAGE, "--base-url '%s' must start with http:// or https://",
                             req->base_url);
@@ -103,10 +104,10 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
         const struct generator *gen = req->generators[g];
         const struct asset_template *tpl = config_find_template(req->config, gen->name);
         if (tpl == NULL)
-            return ag_error_set(err, AG_USAGE,
-                                "%s: format '%s' has no entry under assetTemplates",
+            return ag_error_set(err, AG_USAGE, "%s: format '%s' has no entry under assetTemplates",
                                 req->config->path, gen->name);
-        if (req->size->data_size > 0 && req->size->max_size <= gen->container_overhead) {
+        if (req->size->data_size > 0 &&
+            req->size->max_size <= gen->container_overhead + req->size->max_size / 4096) {
             char room[32];
             format_size(gen->container_overhead, room, sizeof room);
             return ag_error_set(err, AG_USAGE,
@@ -135,8 +136,8 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
             if (gen->check_package(&p->spec, err) != AG_OK) {
                 /* Values from assetgen.yaml: say where they came from. */
                 if (req->name == NULL && req->version == NULL)
-                    ag_error_prefix(err, "%s: package of asset template '%s': ",
-                                    req->config->path, gen->name);
+                    ag_error_prefix(err, "%s: package of asset template '%s': ", req->config->path,
+                                    gen->name);
                 return err->status;
             }
             if (gen->check_templates && gen->check_templates(&p->spec, err) != AG_OK)
@@ -298,8 +299,8 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
         for (size_t i = 0; i < m.artifacts.count; i++)
             if (strcmp(m.artifacts.items[i].format, gen->name) == 0)
                 artifact_list_add(&rows, &m.artifacts.items[i]);
-        struct index_request req = {plan->out_root, plan->base_url,         plan->epoch,
-                                    rows.items,     rows.count,             plan->registry_key_path,
+        struct index_request req = {plan->out_root, plan->base_url, plan->epoch,
+                                    rows.items,     rows.count,     plan->registry_key_path,
                                     plan->signer};
         rc = gen->write_index(&req, err);
         if (rc != AG_OK)
@@ -315,8 +316,8 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
 }
 
 int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const char *tool,
-                      generate_progress_fn progress, void *progress_ctx,
-                      struct artifact_list *made, struct ag_error *err)
+                      generate_progress_fn progress, void *progress_ctx, struct artifact_list *made,
+                      struct ag_error *err)
 {
     struct run_state st;
     memset(&st, 0, sizeof st);
@@ -329,6 +330,8 @@ int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const cha
         jobs = 1;
     if (jobs > plan->count)
         jobs = (unsigned)plan->count;
+    /* A run killed outright (SIGKILL) cannot clean up after itself. */
+    cleanup_stale_temporaries(plan->out_root);
     pthread_t *threads = xmalloc((jobs + 1) * sizeof *threads);
     unsigned started = 0;
     for (unsigned i = 0; i < jobs; i++)

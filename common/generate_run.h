@@ -25,10 +25,10 @@ struct generate_plan {
     const struct size_tier *size;
     uint64_t seed;
     int64_t epoch;
-    struct signer *signer;           /* NULL: unsigned */
-    const char *public_key_path;     /* published under keys/ when signing */
-    const char *registry_key_path;   /* registry signatures (npm), or NULL */
-    char **owned; /* strings the specs point into */
+    struct signer *signer;         /* NULL: unsigned */
+    const char *public_key_path;   /* published under keys/ when signing */
+    const char *registry_key_path; /* registry signatures (npm), or NULL */
+    char **owned;                  /* strings the specs point into */
     size_t owned_count;
 };
 
@@ -57,14 +57,13 @@ void generate_plan_free(struct generate_plan *plan);
 
 /* Called from worker threads as each package finishes. */
 typedef void (*generate_progress_fn)(void *ctx, const struct planned_package *pkg,
-                                     const struct artifact_list *made, size_t done,
-                                     size_t total);
+                                     const struct artifact_list *made, size_t done, size_t total);
 
 /* Generates every package with up to jobs threads, then under the output
  * lock merges the manifest and rewrites each format's index. On failure,
  * files this run made are removed and the manifest is left as it was. */
 int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const char *tool,
-                      generate_progress_fn progress, void *progress_ctx,
-                      struct artifact_list *made, struct ag_error *err);
+                      generate_progress_fn progress, void *progress_ctx, struct artifact_list *made,
+                      struct ag_error *err);
 
 #endif

@@ -20,9 +20,9 @@ struct package_spec {
     const struct size_tier *size;
     uint64_t data_size; /* bytes of the seeded data file; 0 for none */
     uint64_t seed;
-    int64_t epoch;        /* SOURCE_DATE_EPOCH for every timestamp */
-    const char *base_url; /* where out/<size>/ is served; ends in '/' */
-    const char *out_root; /* out/<size> */
+    int64_t epoch;         /* SOURCE_DATE_EPOCH for every timestamp */
+    const char *base_url;  /* where out/<size>/ is served; ends in '/' */
+    const char *out_root;  /* out/<size> */
     struct signer *signer; /* NULL when unsigned; for formats that embed signatures */
 };
 
@@ -62,8 +62,8 @@ struct generator {
     int (*write_index)(const struct index_request *request, struct ag_error *err);
     /* Re-reads one artifact with independent readers and checks it
      * against its row and the repository metadata. */
-    int (*verify_artifact)(const char *out_root, const char *base_url,
-                           const struct artifact *art, struct ag_error *err);
+    int (*verify_artifact)(const char *out_root, const char *base_url, const struct artifact *art,
+                           struct ag_error *err);
 };
 
 /* generators/registry.c */

@@ -23,7 +23,6 @@ int json_read_file(const char *path, json_t **value, struct ag_error *err)
     json_error_t jerr;
     *value = json_load_file(path, 0, &jerr);
     if (*value == NULL)
-        return ag_error_set(err, AG_FAIL, "%s:%d:%d: %s", path, jerr.line, jerr.column,
-                            jerr.text);
+        return ag_error_set(err, AG_FAIL, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
     return AG_OK;
 }

@@ -60,8 +60,7 @@ static void copy_hex(json_t *o, const char *key, char *out, size_t cap)
         strcpy(out, s);
 }
 
-static int artifact_from_json(json_t *o, struct artifact *a, const char *path,
-                              struct ag_error *err)
+static int artifact_from_json(json_t *o, struct artifact *a, const char *path, struct ag_error *err)
 {
     memset(a, 0, sizeof *a);
     a->format = get_str(o, "format");
@@ -116,8 +115,7 @@ int manifest_read(const char *path, struct manifest *m, struct ag_error *err)
     m->artifacts.items = xmalloc((json_array_size(arts) + 1) * sizeof(struct artifact));
     json_array_foreach(arts, i, item)
     {
-        if (artifact_from_json(item, &m->artifacts.items[m->artifacts.count], path, err) !=
-            AG_OK) {
+        if (artifact_from_json(item, &m->artifacts.items[m->artifacts.count], path, err) != AG_OK) {
             rc = err->status;
             break;
         }

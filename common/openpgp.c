@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/atomic_file.h"
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 
 extern char **environ;
@@ -43,10 +44,9 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 }
 
 /* Stops the agent a home started, then removes the home. */
-static void home_destroy(char *home)
+static void home_remove(void *arg)
 {
-    if (home == NULL)
-        return;
+    char *home = arg;
     char *argv[] = {"gpgconf", "--homedir", home, "--kill", "all", NULL};
     pid_t pid;
     posix_spawn_file_actions_t actions;
@@ -57,6 +57,14 @@ static void home_destroy(char *home)
         waitpid(pid, NULL, 0);
     posix_spawn_file_actions_destroy(&actions);
     nftw(home, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void home_destroy(char *home)
+{
+    if (home == NULL)
+        return;
+    cleanup_unregister_hook(home_remove, home);
+    home_remove(home);
     free(home);
 }
 
@@ -66,13 +74,15 @@ static int home_create(char **home, const char *gpg_conf, struct ag_error *err)
 {
     pthread_once(&gpgme_once, gpgme_init);
     if (!gpgme_ready)
-        return ag_error_set(err, AG_FAIL, "GPGME or the gpg engine is missing or too old "
-                                          "(install gnupg and libgpgme11)");
+        return ag_error_set(err, AG_FAIL,
+                            "GPGME or the gpg engine is missing or too old "
+                            "(install gnupg and libgpgme11)");
     char tmpl[] = "/tmp/agpg-XXXXXX";
     if (mkdtemp(tmpl) == NULL)
         return ag_error_set(err, AG_FAIL, "cannot create a GnuPG home in /tmp: %s",
                             strerror(errno));
     *home = xstrdup(tmpl);
+    cleanup_register_hook(home_remove, *home);
     char *conf = xasprintf("%s/gpg.conf", *home);
     int rc = atomic_write_buffer(conf, gpg_conf, strlen(gpg_conf), err);
     free(conf);
@@ -83,8 +93,8 @@ static int home_create(char **home, const char *gpg_conf, struct ag_error *err)
     return rc;
 }
 
-static gpgme_error_t no_passphrase(void *hook, const char *uid_hint, const char *info,
-                                   int prev_bad, int fd)
+static gpgme_error_t no_passphrase(void *hook, const char *uid_hint, const char *info, int prev_bad,
+                                   int fd)
 {
     (void)hook;
     (void)uid_hint;
@@ -109,8 +119,8 @@ static int context_new(gpgme_ctx_t *ctx, const char *home, struct ag_error *err)
     return AG_OK;
 }
 
-static int export_key(gpgme_ctx_t ctx, const char *fpr, gpgme_export_mode_t mode,
-                      const char *path, unsigned file_mode, struct ag_error *err)
+static int export_key(gpgme_ctx_t ctx, const char *fpr, gpgme_export_mode_t mode, const char *path,
+                      unsigned file_mode, struct ag_error *err)
 {
     gpgme_data_t data;
     gpgme_data_new(&data);
@@ -170,8 +180,8 @@ static int import_key(gpgme_ctx_t ctx, const char *path, char *fingerprint, stru
     gpgme_data_release(data);
     gpgme_import_result_t result = e == 0 ? gpgme_op_import_result(ctx) : NULL;
     if (result == NULL || result->imports == NULL || result->imports->fpr == NULL)
-        return ag_error_set(err, AG_FAIL, "%s holds no usable OpenPGP key%s%s", path,
-                            e ? ": " : "", e ? gpgme_strerror(e) : "");
+        return ag_error_set(err, AG_FAIL, "%s holds no usable OpenPGP key%s%s", path, e ? ": " : "",
+                            e ? gpgme_strerror(e) : "");
     snprintf(fingerprint, OPENPGP_FPR_MAX, "%s", result->imports->fpr);
     return AG_OK;
 }

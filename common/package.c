@@ -47,8 +47,7 @@ int package_add_data_file(struct det_archive *ar, const char *entry_path,
         data_stream_free(&stream);
         return err->status;
     }
-    int rc = det_archive_add_stream(ar, entry_path, 0644, spec->data_size, &stream, &content,
-                                    err);
+    int rc = det_archive_add_stream(ar, entry_path, 0644, spec->data_size, &stream, &content, err);
     if (rc == AG_OK)
         rc = digest_set_final(&content, err);
     if (rc == AG_OK) {

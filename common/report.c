@@ -79,8 +79,8 @@ int report_write_json(const struct report *report, const char *path, struct ag_e
     for (size_t i = 0; i < report->count; i++) {
         const struct check_result *r = &report->results[i];
         json_array_append_new(arts, json_pack("{s:s,s:s,s:s,s:s,s:f}", "name", r->name, "group",
-                                              r->group, "status", status_name(r->status),
-                                              "message", r->message, "duration", r->seconds));
+                                              r->group, "status", status_name(r->status), "message",
+                                              r->message, "duration", r->seconds));
     }
     json_object_set_new(root, "artifacts", arts);
     int rc = json_write_atomic(path, root, err);
@@ -91,8 +91,11 @@ int report_write_json(const struct report *report, const char *path, struct ag_e
 static void xml_escape(char **out, const char *text)
 {
     for (const char *c = text; *c; c++) {
-        const char *rep = *c == '<' ? "&lt;" : *c == '>' ? "&gt;" : *c == '&' ? "&amp;" :
-                          *c == '"' ? "&quot;" : NULL;
+        const char *rep = *c == '<'   ? "&lt;"
+                          : *c == '>' ? "&gt;"
+                          : *c == '&' ? "&amp;"
+                          : *c == '"' ? "&quot;"
+                                      : NULL;
         char one[2] = {*c, '\0'};
         char *joined = xasprintf("%s%s", *out, rep ? rep : one);
         free(*out);

@@ -68,8 +68,7 @@ static void grow_append(struct growbuf *b, const char *s, size_t n)
 
 static int is_name_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 int template_render(const char *text, size_t len, const struct template_vars *vars,
@@ -121,8 +120,7 @@ int template_render(const char *text, size_t len, const struct template_vars *va
                                  known);
                 else
                     ag_error_set(err, AG_USAGE, "%s:%u: unknown placeholder {{%.*s}} (known: %s)",
-                                 source, line, (int)(close - (text + start)), text + start,
-                                 known);
+                                 source, line, (int)(close - (text + start)), text + start, known);
                 free(b.data);
                 return err->status;
             }
@@ -222,8 +220,8 @@ static int load_tree(const char *root, const char *rel, const struct template_va
     return rc;
 }
 
-int template_load_dir(const char *dir, const struct template_vars *vars,
-                      struct template_set *set, struct ag_error *err)
+int template_load_dir(const char *dir, const struct template_vars *vars, struct template_set *set,
+                      struct ag_error *err)
 {
     memset(set, 0, sizeof *set);
     if (!path_exists(dir))

@@ -37,8 +37,8 @@ struct template_set {
 /* Renders every regular file under dir (sorted by rendered path). Refuses
  * symlinks and rendered paths that leave the package (absolute, "..").
  * A missing dir gives an empty set. */
-int template_load_dir(const char *dir, const struct template_vars *vars,
-                      struct template_set *set, struct ag_error *err);
+int template_load_dir(const char *dir, const struct template_vars *vars, struct template_set *set,
+                      struct ag_error *err);
 void template_set_free(struct template_set *set);
 /* The file at a rendered path, or NULL. */
 const struct template_file *template_set_find(const struct template_set *set, const char *path);

@@ -11,9 +11,17 @@ static const struct {
     const char *suffix;
     double factor;
 } size_units[] = {
-    {"", 1.0},     {"B", 1.0},         {"kB", 1e3},       {"KB", 1e3},
-    {"MB", 1e6},   {"GB", 1e9},        {"TB", 1e12},      {"KiB", 1024.0},
-    {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0},
+    {"", 1.0},
+    {"B", 1.0},
+    {"kB", 1e3},
+    {"KB", 1e3},
+    {"MB", 1e6},
+    {"GB", 1e9},
+    {"TB", 1e12},
+    {"KiB", 1024.0},
+    {"MiB", 1048576.0},
+    {"GiB", 1073741824.0},
+    {"TiB", 1099511627776.0},
 };
 
 int parse_size(const char *text, const char *what, uint64_t *bytes, struct ag_error *err)
@@ -43,8 +51,7 @@ int parse_size(const char *text, const char *what, uint64_t *bytes, struct ag_er
                                 what, text);
         /* round(), not llround(): from 2^63 bytes on, a long long overflows. */
         if (round(value) < 1)
-            return ag_error_set(err, AG_USAGE, "%s: size '%s' must be at least 1 byte", what,
-                                text);
+            return ag_error_set(err, AG_USAGE, "%s: size '%s' must be at least 1 byte", what, text);
         *bytes = (uint64_t)round(value);
         return AG_OK;
     }
@@ -55,8 +62,8 @@ int parse_size(const char *text, const char *what, uint64_t *bytes, struct ag_er
             near = size_units[i].suffix;
     if (near)
         return ag_error_set(err, AG_USAGE,
-                            "%s: unknown unit '%s' in '%s' (did you mean '%s'?); expected %s",
-                            what, end, text, near, valid);
+                            "%s: unknown unit '%s' in '%s' (did you mean '%s'?); expected %s", what,
+                            end, text, near, valid);
     return ag_error_set(err, AG_USAGE, "%s: unknown unit '%s' in '%s'; expected %s", what, end,
                         text, valid);
 }

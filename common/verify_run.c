@@ -37,8 +37,8 @@ static int check_digests(const char *out_root, const struct artifact *art, struc
     }
     free(buf);
     close(fd);
-    int rc = n < 0 ? ag_error_set(err, AG_FAIL, "%s: read error", art->path)
-                   : digest_set_final(&d, err);
+    int rc =
+        n < 0 ? ag_error_set(err, AG_FAIL, "%s: read error", art->path) : digest_set_final(&d, err);
     digest_set_free(&d);
     if (rc != AG_OK)
         return rc;
@@ -49,8 +49,7 @@ static int check_digests(const char *out_root, const struct artifact *art, struc
         return ag_error_set(err, AG_FAIL, "%s: %llu bytes, the manifest says %llu", art->path,
                             (unsigned long long)total, (unsigned long long)art->bytes);
     if (strcmp(sha256, art->sha256) != 0 || strcmp(sha512, art->sha512) != 0)
-        return ag_error_set(err, AG_FAIL, "%s: sha256/sha512 differ from the manifest",
-                            art->path);
+        return ag_error_set(err, AG_FAIL, "%s: sha256/sha512 differ from the manifest", art->path);
     return AG_OK;
 }
 
@@ -60,8 +59,8 @@ static int check_size(const struct artifact *art, const struct size_tier *size,
     if (size == NULL)
         return AG_OK;
     if (art->bytes > size->max_size)
-        return ag_error_set(err, AG_FAIL, "%s: %llu bytes exceeds the %s tier's %llu",
-                            art->path, (unsigned long long)art->bytes, size->name,
+        return ag_error_set(err, AG_FAIL, "%s: %llu bytes exceeds the %s tier's %llu", art->path,
+                            (unsigned long long)art->bytes, size->name,
                             (unsigned long long)size->max_size);
     /* A tier with a data file is filled: at least 95% of its maximum. */
     if (size->data_size > 0 && art->bytes < size->max_size / 100 * 95)
@@ -91,9 +90,8 @@ static void find_temporaries(const char *dir, struct report *report)
     closedir(d);
 }
 
-static int check_signature(const char *out_root, const struct artifact *art,
-                           const char *public_key, struct verifier **verifier,
-                           struct ag_error *err)
+static int check_signature(const char *out_root, const struct artifact *art, const char *public_key,
+                           struct verifier **verifier, struct ag_error *err)
 {
     if (art->signature == NULL)
         return AG_OK;

@@ -49,8 +49,9 @@ static int write_key(EVP_PKEY *key, const char *path, struct ag_error *err)
 static int write_cert(X509 *cert, const char *path, struct ag_error *err)
 {
     BIO *bio = BIO_new(BIO_s_mem());
-    int rc = PEM_write_bio_X509(bio, cert) == 1 ? write_bio(bio, path, 0644, err)
-                                                : openssl_failed("PEM encoding of a certificate", err);
+    int rc = PEM_write_bio_X509(bio, cert) == 1
+                 ? write_bio(bio, path, 0644, err)
+                 : openssl_failed("PEM encoding of a certificate", err);
     BIO_free(bio);
     return rc;
 }
@@ -78,10 +79,10 @@ static X509 *new_cert(EVP_PKEY *key, const char *common_name, long serial)
     X509_gmtime_adj(X509_getm_notAfter(cert), TEN_YEARS);
     X509_set_pubkey(cert, key);
     X509_NAME *name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"assetgen", -1,
-                               -1, 0);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)common_name, -1,
-                               -1, 0);
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"assetgen", -1, -1,
+                               0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)common_name, -1, -1,
+                               0);
     return cert;
 }
 

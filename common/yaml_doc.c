@@ -61,12 +61,11 @@ static int parse_with(struct yaml_doc *doc, yaml_parser_t *parser, const char *t
         else if (parser->context && parser->context_mark.line != at.line)
             ag_error_set(err, AG_USAGE, "%s:%zu:%zu: YAML error: %s %s started at line %zu",
                          doc->file, at.line + 1, at.column + 1,
-                         parser->problem ? parser->problem : "malformed document",
-                         parser->context, parser->context_mark.line + 1);
+                         parser->problem ? parser->problem : "malformed document", parser->context,
+                         parser->context_mark.line + 1);
         else
-            ag_error_set(err, AG_USAGE, "%s:%zu:%zu: YAML error: %s%s%s", doc->file,
-                         at.line + 1, at.column + 1,
-                         parser->problem ? parser->problem : "malformed document",
+            ag_error_set(err, AG_USAGE, "%s:%zu:%zu: YAML error: %s%s%s", doc->file, at.line + 1,
+                         at.column + 1, parser->problem ? parser->problem : "malformed document",
                          parser->context ? " " : "", parser->context ? parser->context : "");
         yaml_parser_delete(parser);
         return err->status;
@@ -74,8 +73,7 @@ static int parse_with(struct yaml_doc *doc, yaml_parser_t *parser, const char *t
     yaml_parser_delete(parser);
     doc->loaded = 1;
     if (yaml_document_get_root_node(&doc->doc) == NULL)
-        return ag_error_set(err, AG_USAGE, "%s: the file is empty; expected a mapping",
-                            doc->file);
+        return ag_error_set(err, AG_USAGE, "%s: the file is empty; expected a mapping", doc->file);
     return check_duplicate_keys(doc, err);
 }
 
@@ -127,8 +125,8 @@ yaml_node_t *yaml_doc_root(struct yaml_doc *doc)
     return yaml_document_get_root_node(&doc->doc);
 }
 
-int yaml_node_error(struct yaml_doc *doc, yaml_node_t *node, struct ag_error *err,
-                    const char *fmt, ...)
+int yaml_node_error(struct yaml_doc *doc, yaml_node_t *node, struct ag_error *err, const char *fmt,
+                    ...)
 {
     char text[768];
     va_list ap;
@@ -181,8 +179,8 @@ int yaml_check_keys(struct yaml_doc *doc, yaml_node_t *map, const char *const *a
         const char *near = name ? suggest_nearest(name, allowed, count) : NULL;
         if (near != NULL)
             return yaml_node_error(doc, key, err,
-                                   "unknown key '%s' in %s (did you mean '%s'? valid: %s)",
-                                   name, what, near, valid);
+                                   "unknown key '%s' in %s (did you mean '%s'? valid: %s)", name,
+                                   what, near, valid);
         return yaml_node_error(doc, key, err, "unknown key '%s' in %s (valid: %s)",
                                name ? name : "?", what, valid);
     }
@@ -266,14 +264,14 @@ int yaml_get_u64(struct yaml_doc *doc, yaml_node_t *map, const char *key, uint64
     errno = 0;
     unsigned long long v = s ? strtoull(s, &end, 10) : 0;
     if (s == NULL || *s == '\0' || *s == '-' || *end != '\0' || errno != 0)
-        return yaml_node_error(doc, node, err, "%s must be a non-negative integer, not '%s'",
-                               key, s ? s : "a collection");
+        return yaml_node_error(doc, node, err, "%s must be a non-negative integer, not '%s'", key,
+                               s ? s : "a collection");
     *out = v;
     return AG_OK;
 }
 
-int yaml_get_string_list(struct yaml_doc *doc, yaml_node_t *map, const char *key,
-                         char ***out, size_t *count, struct ag_error *err)
+int yaml_get_string_list(struct yaml_doc *doc, yaml_node_t *map, const char *key, char ***out,
+                         size_t *count, struct ag_error *err)
 {
     yaml_node_t *node = yaml_map_get(doc, map, key);
     if (node == NULL)

@@ -22,8 +22,8 @@ void yaml_doc_free(struct yaml_doc *doc);
 yaml_node_t *yaml_doc_root(struct yaml_doc *doc);
 
 /* Sets an error located at node: "file:line:col: <message>". */
-int yaml_node_error(struct yaml_doc *doc, yaml_node_t *node, struct ag_error *err,
-                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int yaml_node_error(struct yaml_doc *doc, yaml_node_t *node, struct ag_error *err, const char *fmt,
+                    ...) __attribute__((format(printf, 4, 5)));
 
 int yaml_expect_type(struct yaml_doc *doc, yaml_node_t *node, yaml_node_type_t type,
                      const char *what, struct ag_error *err);
@@ -42,8 +42,8 @@ int yaml_get_bool(struct yaml_doc *doc, yaml_node_t *map, const char *key, int *
                   struct ag_error *err);
 int yaml_get_u64(struct yaml_doc *doc, yaml_node_t *map, const char *key, uint64_t *out,
                  struct ag_error *err);
-int yaml_get_string_list(struct yaml_doc *doc, yaml_node_t *map, const char *key,
-                         char ***out, size_t *count, struct ag_error *err);
+int yaml_get_string_list(struct yaml_doc *doc, yaml_node_t *map, const char *key, char ***out,
+                         size_t *count, struct ag_error *err);
 void string_list_free(char **list, size_t count);
 
 #endif

@@ -20,11 +20,11 @@ static int npm_check_name_part(const char *part, const char *name, struct ag_err
     if (*part == '\0')
         return ag_error_set(err, AG_USAGE, "invalid npm name '%s': empty name or scope", name);
     if (*part == '.' || *part == '_')
-        return ag_error_set(err, AG_USAGE,
-                            "invalid npm name '%s': may not start with '.' or '_'", name);
+        return ag_error_set(err, AG_USAGE, "invalid npm name '%s': may not start with '.' or '_'",
+                            name);
     for (const char *c = part; *c; c++) {
-        int ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' ||
-                 *c == '.' || *c == '_' || *c == '~';
+        int ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '.' ||
+                 *c == '_' || *c == '~';
         if (!ok)
             return ag_error_set(err, AG_USAGE,
                                 "invalid npm name '%s': character '%c' not allowed (valid: "
@@ -84,8 +84,7 @@ static int npm_write_tarball(const struct package_spec *spec, const struct templ
     struct atomic_file out;
     struct det_archive ar;
     struct archive_options options = {CONTAINER_TAR_PAX, COMPRESS_GZIP, -1, spec->epoch};
-    unsigned mask = DIGEST_BIT(DIGEST_SHA256) | DIGEST_BIT(DIGEST_SHA512) |
-                    DIGEST_BIT(DIGEST_SHA1);
+    unsigned mask = DIGEST_BIT(DIGEST_SHA256) | DIGEST_BIT(DIGEST_SHA512) | DIGEST_BIT(DIGEST_SHA1);
     int rc = atomic_file_open(&out, path, mask, err);
     free(path);
     if (rc != AG_OK)
@@ -268,8 +267,7 @@ static int npm_version_object(const struct index_request *req, const struct arti
 }
 
 static int npm_write_packument(const struct index_request *req, const char *name,
-                               const struct ecdsa_key *key, const char *keyid,
-                               struct ag_error *err)
+                               const struct ecdsa_key *key, const char *keyid, struct ag_error *err)
 {
     char when[32];
     format_iso8601(req->epoch, when, sizeof when);
@@ -314,8 +312,8 @@ static int npm_write_packument(const struct index_request *req, const char *name
 }
 
 /* <registry>/-/npm/v1/keys: the key list npm audit signatures fetches. */
-static int npm_write_keys(const struct index_request *req, const struct ecdsa_key *key,
-                          char *keyid, struct ag_error *err)
+static int npm_write_keys(const struct index_request *req, const struct ecdsa_key *key, char *keyid,
+                          struct ag_error *err)
 {
     unsigned char *der = NULL;
     size_t len = 0;
@@ -324,9 +322,9 @@ static int npm_write_keys(const struct index_request *req, const struct ecdsa_ke
     npm_keyid(der, len, keyid);
     char *b64 = xmalloc(base64_len(len) + 1);
     digest_base64(der, len, b64);
-    json_t *doc = json_pack("{s:[{s:n,s:s,s:s,s:s,s:s}]}", "keys", "expires", "keyid", keyid,
-                            "keytype", "ecdsa-sha2-nistp256", "scheme", "ecdsa-sha2-nistp256",
-                            "key", b64);
+    json_t *doc =
+        json_pack("{s:[{s:n,s:s,s:s,s:s,s:s}]}", "keys", "expires", "keyid", keyid, "keytype",
+                  "ecdsa-sha2-nistp256", "scheme", "ecdsa-sha2-nistp256", "key", b64);
     char *path = xasprintf("%s/npm/-/npm/v1/keys", req->out_root);
     int rc = json_write_atomic(path, doc, err);
     free(path);
@@ -395,15 +393,16 @@ static int npm_verify_signature(const char *out_root, const struct artifact *art
                       ? EVP_DecodeBlock(raw, (const unsigned char *)sig_b64, (int)strlen(sig_b64))
                       : -1;
     if (key_b64 == NULL || der_len <= 0 || raw_len <= 0) {
-        rc = ag_error_set(err, AG_FAIL, "packument of %s@%s: signature keyid %s not in the key list",
-                          art->name, art->version, keyid ? keyid : "(none)");
+        rc =
+            ag_error_set(err, AG_FAIL, "packument of %s@%s: signature keyid %s not in the key list",
+                         art->name, art->version, keyid ? keyid : "(none)");
     } else {
         /* Base64 decoding pads to whole groups: drop the '=' bytes. */
         der_len -= (int)(strlen(key_b64) - strcspn(key_b64, "="));
         raw_len -= (int)(strlen(sig_b64) - strcspn(sig_b64, "="));
         char *message = xasprintf("%s@%s:%s", art->name, art->version, integrity);
-        rc = ecdsa_verify(der, (size_t)der_len, message, strlen(message), raw, (size_t)raw_len,
-                          err);
+        rc =
+            ecdsa_verify(der, (size_t)der_len, message, strlen(message), raw, (size_t)raw_len, err);
         free(message);
         if (rc != AG_OK)
             ag_error_prefix(err, "packument of %s@%s: ", art->name, art->version);
@@ -421,9 +420,8 @@ static int npm_verify_packument(const char *out_root, const char *base_url,
     free(path);
     if (rc != AG_OK)
         return rc;
-    json_t *dist = json_object_get(json_object_get(json_object_get(doc, "versions"),
-                                                   art->version),
-                                   "dist");
+    json_t *dist =
+        json_object_get(json_object_get(json_object_get(doc, "versions"), art->version), "dist");
     char integrity[NPM_INTEGRITY_MAX];
     npm_integrity(art, integrity);
     char *url = xasprintf("%s%s", base_url, art->path);
@@ -466,26 +464,19 @@ static int npm_verify_artifact(const char *out_root, const char *base_url,
     if (strcmp(scan.filter, "gzip") != 0)
         rc = ag_error_set(err, AG_FAIL, "%s is not gzip-compressed (%s)", art->path, scan.filter);
     else if (meta == NULL)
-        rc = ag_error_set(err, AG_FAIL, "%s: package/package.json missing or not JSON",
-                          art->path);
+        rc = ag_error_set(err, AG_FAIL, "%s: package/package.json missing or not JSON", art->path);
     else if (!name || strcmp(name, art->name) != 0 || !version ||
              strcmp(version, art->version) != 0)
-        rc = ag_error_set(err, AG_FAIL, "%s: package.json says %s@%s, the manifest %s@%s",
-                          art->path, name ? name : "?", version ? version : "?", art->name,
-                          art->version);
+        rc =
+            ag_error_set(err, AG_FAIL, "%s: package.json says %s@%s, the manifest %s@%s", art->path,
+                         name ? name : "?", version ? version : "?", art->name, art->version);
     for (size_t i = 0; rc == AG_OK && i < scan.count; i++)
         if (strncmp(scan.members[i].path, "package/", 8) != 0)
             rc = ag_error_set(err, AG_FAIL, "%s: entry %s is outside package/", art->path,
                               scan.members[i].path);
     if (rc == AG_OK && art->data_path) {
         char *entry = xasprintf("package/%s", art->data_path);
-        const struct archive_member *data = archive_scan_find(&scan, entry);
-        char hex[65];
-        if (data)
-            digest_hex(data->sha256, 32, hex);
-        if (data == NULL || strcmp(hex, art->data_sha256) != 0)
-            rc = ag_error_set(err, AG_FAIL, "%s: data file %s missing or its sha256 differs",
-                              art->path, entry);
+        rc = archive_scan_check_entry(&scan, entry, art->data_sha256, art->path, err);
         free(entry);
     }
     json_decref(meta);

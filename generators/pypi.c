@@ -39,8 +39,8 @@ static int pypi_check_package(const struct package_spec *spec, struct ag_error *
     size_t len = strlen(name);
     int valid = len > 0 && isalnum((unsigned char)name[0]) && isalnum((unsigned char)name[len - 1]);
     for (size_t i = 0; valid && i < len; i++)
-        valid = isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_' ||
-                name[i] == '.';
+        valid =
+            isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_' || name[i] == '.';
     if (!valid)
         return ag_error_set(err, AG_USAGE,
                             "invalid PyPI project name '%s': letters, digits, '-', '_' and '.', "
@@ -70,8 +70,7 @@ static char *record_row(const char *path, const unsigned char *sha256, uint64_t 
 }
 
 static int add_with_record(struct det_archive *ar, const char *path, unsigned mode,
-                           const char *content, size_t length, char **record,
-                           struct ag_error *err)
+                           const char *content, size_t length, char **record, struct ag_error *err)
 {
     unsigned char sha[32];
     struct digest_set d;
@@ -96,8 +95,8 @@ static int pypi_open(const struct package_spec *spec, const char *relative,
                      struct atomic_file *out, struct det_archive *ar, struct ag_error *err)
 {
     char *path = package_output_path(spec, relative);
-    int rc = atomic_file_open(out, path, DIGEST_BIT(DIGEST_SHA256) | DIGEST_BIT(DIGEST_SHA512),
-                              err);
+    int rc =
+        atomic_file_open(out, path, DIGEST_BIT(DIGEST_SHA256) | DIGEST_BIT(DIGEST_SHA512), err);
     free(path);
     if (rc != AG_OK)
         return rc;
@@ -305,8 +304,11 @@ static void html_escape_append(char **html, const char *text)
     *html = xrealloc(*html, cap);
     char *o = *html + n;
     for (const char *c = text; *c; c++) {
-        const char *rep = *c == '<' ? "&lt;" : *c == '>' ? "&gt;" : *c == '&' ? "&amp;" :
-                          *c == '"' ? "&quot;" : NULL;
+        const char *rep = *c == '<'   ? "&lt;"
+                          : *c == '>' ? "&gt;"
+                          : *c == '&' ? "&amp;"
+                          : *c == '"' ? "&quot;"
+                                      : NULL;
         if (rep) {
             strcpy(o, rep);
             o += strlen(rep);
@@ -430,8 +432,8 @@ static int pypi_write_project(const struct index_request *req, const char *proje
         json_array_append_new(files, entry);
         int known = 0;
         for (size_t v = 0; v < json_array_size(versions); v++)
-            known = known ||
-                    strcmp(json_string_value(json_array_get(versions, v)), art->version) == 0;
+            known =
+                known || strcmp(json_string_value(json_array_get(versions, v)), art->version) == 0;
         if (!known)
             json_array_append_new(versions, json_string(art->version));
         free(requires_python);
@@ -446,8 +448,8 @@ static int pypi_write_project(const struct index_request *req, const char *proje
     if (rc == AG_OK)
         rc = atomic_write_buffer(path, html, strlen(html), err);
     free(path);
-    json_t *doc = json_pack("{s:{s:s},s:s,s:o,s:o}", "meta", "api-version", "1.1", "name",
-                            project, "versions", versions, "files", files);
+    json_t *doc = json_pack("{s:{s:s},s:s,s:o,s:o}", "meta", "api-version", "1.1", "name", project,
+                            "versions", versions, "files", files);
     path = xasprintf("%s/index.v1_json", dir);
     if (rc == AG_OK)
         rc = json_write_atomic(path, doc, err);
@@ -459,8 +461,7 @@ static int pypi_write_project(const struct index_request *req, const char *proje
     return rc;
 }
 
-static int pypi_write_root(const struct index_request *req, json_t *projects,
-                           struct ag_error *err)
+static int pypi_write_root(const struct index_request *req, json_t *projects, struct ag_error *err)
 {
     char *html = xstrdup("<!DOCTYPE html>\n<html>\n  <head>\n    <meta "
                          "name=\"pypi:repository-version\" content=\"1.1\">\n    <title>Simple "
@@ -570,16 +571,16 @@ static int check_record(const struct artifact *art, const struct archive_scan *s
         const struct archive_member *m = archive_scan_find(scan, row);
         int rc = AG_OK;
         if (m == NULL) {
-            rc = ag_error_set(err, AG_FAIL, "%s: RECORD lists %s, absent from the wheel",
-                              art->path, row);
+            rc = ag_error_set(err, AG_FAIL, "%s: RECORD lists %s, absent from the wheel", art->path,
+                              row);
         } else if (c1[1] != '\0') {
             char b64[64], size[32];
             digest_base64url_nopad(m->sha256, 32, b64);
             snprintf(size, sizeof size, "%llu", (unsigned long long)m->size);
             if (strncmp(c1 + 1, "sha256=", 7) != 0 || strcmp(c1 + 8, b64) != 0 ||
                 strcmp(c2 + 1, size) != 0)
-                rc = ag_error_set(err, AG_FAIL, "%s: RECORD hash or size of %s is wrong",
-                                  art->path, row);
+                rc = ag_error_set(err, AG_FAIL, "%s: RECORD hash or size of %s is wrong", art->path,
+                                  row);
         }
         free(row);
         if (rc != AG_OK)
@@ -589,20 +590,19 @@ static int check_record(const struct artifact *art, const struct archive_scan *s
     for (size_t i = 0; i < scan->count; i++)
         files += !scan->members[i].is_dir;
     if (rows != files)
-        return ag_error_set(err, AG_FAIL, "%s: RECORD has %zu rows for %zu files", art->path,
-                            rows, files);
+        return ag_error_set(err, AG_FAIL, "%s: RECORD has %zu rows for %zu files", art->path, rows,
+                            files);
     return AG_OK;
 }
 
-static int pypi_verify_index(const char *out_root, const struct artifact *art,
-                             struct ag_error *err)
+static int pypi_verify_index(const char *out_root, const struct artifact *art, struct ag_error *err)
 {
     char *project = pypi_normalize(art->name, '-');
     char *path = xasprintf("%s/pypi/simple/%s/index.html", out_root, project);
     char *html = NULL;
     int rc = read_file(path, &html, NULL, err);
-    char *href = xasprintf("href=\"../../packages/%s#sha256=%s\"", basename_of(art->path),
-                           art->sha256);
+    char *href =
+        xasprintf("href=\"../../packages/%s#sha256=%s\"", basename_of(art->path), art->sha256);
     if (rc == AG_OK && strstr(html, href) == NULL)
         rc = ag_error_set(err, AG_FAIL, "%s does not link %s with its sha256", path,
                           basename_of(art->path));
@@ -617,8 +617,8 @@ static int pypi_verify_index(const char *out_root, const struct artifact *art,
     json_t *files = json_object_get(doc, "files");
     for (size_t i = 0; rc == AG_OK && i < json_array_size(files); i++) {
         json_t *f = json_array_get(files, i);
-        const char *sha = json_string_value(json_object_get(json_object_get(f, "hashes"),
-                                                            "sha256"));
+        const char *sha =
+            json_string_value(json_object_get(json_object_get(f, "hashes"), "sha256"));
         const char *name = json_string_value(json_object_get(f, "filename"));
         found = found || (name && sha && strcmp(name, basename_of(art->path)) == 0 &&
                           strcmp(sha, art->sha256) == 0);
@@ -643,11 +643,11 @@ static int pypi_verify_artifact(const char *out_root, const char *base_url,
     if (rc != AG_OK)
         return rc;
     char *module = pypi_normalize(art->name, '_');
-    char *prefix = strcmp(art->kind, "wheel") == 0 ? xasprintf("%s-%s.dist-info/", module,
-                                                               art->version)
-                                                   : xasprintf("%s-%s/", module, art->version);
-    char *meta_path = xasprintf("%s%s", prefix,
-                                strcmp(art->kind, "wheel") == 0 ? "METADATA" : "PKG-INFO");
+    char *prefix = strcmp(art->kind, "wheel") == 0
+                       ? xasprintf("%s-%s.dist-info/", module, art->version)
+                       : xasprintf("%s-%s/", module, art->version);
+    char *meta_path =
+        xasprintf("%s%s", prefix, strcmp(art->kind, "wheel") == 0 ? "METADATA" : "PKG-INFO");
     const struct archive_member *meta = archive_scan_find(&scan, meta_path);
     rc = check_name_version(art, meta ? meta->content : NULL, meta_path, err);
     if (rc == AG_OK && strcmp(art->kind, "wheel") == 0) {
@@ -676,14 +676,8 @@ static int pypi_verify_artifact(const char *out_root, const char *base_url,
     }
     if (rc == AG_OK && art->data_path) {
         char *entry = strcmp(art->kind, "wheel") == 0 ? xstrdup(art->data_path)
-                                                       : xasprintf("%s%s", prefix, art->data_path);
-        const struct archive_member *data = archive_scan_find(&scan, entry);
-        char hex[65];
-        if (data)
-            digest_hex(data->sha256, 32, hex);
-        if (data == NULL || strcmp(hex, art->data_sha256) != 0)
-            rc = ag_error_set(err, AG_FAIL, "%s: data file %s missing or its sha256 differs",
-                              art->path, entry);
+                                                      : xasprintf("%s%s", prefix, art->data_path);
+        rc = archive_scan_check_entry(&scan, entry, art->data_sha256, art->path, err);
         free(entry);
     }
     free(meta_path);

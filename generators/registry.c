@@ -12,8 +12,7 @@ const struct generator *const generator_registry[] = {
     &pypi_generator,
 };
 
-const size_t generator_registry_count =
-    sizeof generator_registry / sizeof generator_registry[0];
+const size_t generator_registry_count = sizeof generator_registry / sizeof generator_registry[0];
 
 const struct generator *generator_find(const char *name)
 {

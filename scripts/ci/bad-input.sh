@@ -34,7 +34,9 @@ case $BIN in
   /*) ;;
   *) BIN="$PWD/$BIN" ;;
 esac
-[ -x "$BIN" ] && [ -f "$BIN" ] || die "$BIN is not an executable file (build first: cmake --build build)"
+if ! [ -f "$BIN" ] || ! [ -x "$BIN" ]; then
+  die "$BIN is not an executable file (build first: cmake --build build)"
+fi
 [ -f "$CASES" ] || die "$CASES is missing"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/assetgen-bad-input.XXXXXX")
@@ -82,12 +84,20 @@ lineno=0
 while IFS= read -r line || [ -n "$line" ]; do
   lineno=$((lineno + 1))
   case $line in '' | '#'*) continue ;; esac
-  IFS=$'\t' read -r -a cols <<<"$line"
-  [ "${#cols[@]}" -eq 6 ] ||
-    die "cases.tsv:$lineno: expected 6 tab-separated columns (id, description, env, args, exit, stderr regex), found ${#cols[@]}"
+  # Split on every tab (read -a would merge empty columns).
+  cols=() rest=$line
+  while [[ $rest == *$'\t'* ]]; do
+    cols+=("${rest%%$'\t'*}")
+    rest=${rest#*$'\t'}
+  done
+  cols+=("$rest")
+  [ "${#cols[@]}" -eq 6 ] || die "cases.tsv:$lineno: expected 6 tab-separated columns" \
+    "(id, description, env, args, exit, stderr regex), found ${#cols[@]}"
   id=${cols[0]}
-  [[ $id =~ ^[a-z0-9][a-z0-9-]*$ ]] || die "cases.tsv:$lineno: id '$id' must be lowercase letters, digits and '-'"
-  [ -z "${SEEN[$id]:-}" ] || die "cases.tsv:$lineno: id '$id' already used on line ${SEEN[$id]}"
+  [[ $id =~ ^[a-z0-9][a-z0-9-]*$ ]] ||
+    die "cases.tsv:$lineno: id '$id' must be lowercase letters, digits and '-'"
+  [ -z "${SEEN[$id]:-}" ] ||
+    die "cases.tsv:$lineno: id '$id' already used on line ${SEEN[$id]}"
   [[ ${cols[4]} =~ ^[0-9]+$ ]] || die "cases.tsv:$lineno: exit '${cols[4]}' must be a number"
   SEEN[$id]=$lineno
   IDS+=("$id") DESCS+=("${cols[1]}") ENVS+=("${cols[2]}") ARGSS+=("${cols[3]}")
@@ -144,7 +154,7 @@ assemble_case() {
     cp "$target" "$WORK/before.sed"
     sed -i -f "$fixture/$rel" "$target"
     if cmp -s "$target" "$WORK/before.sed"; then
-      SETUP_ERROR="$rel changed nothing in ${rel%.sed} (the configuration moved on; update the fixture)"
+      SETUP_ERROR="$rel changed nothing in ${rel%.sed} (the file moved on; update the fixture)"
       return 1
     fi
   done < <(cd "$fixture" && find . -type f -name '*.sed' -print0)
@@ -153,10 +163,10 @@ assemble_case() {
 
 # Every file under the case root with its size and modification time; the
 # directories separately.
-snapshot_files() { (cd "$1" && find . -type f -printf '%p %s %T@\n' | LC_ALL=C sort); }
+snapshot_files() { (cd "$1" && find . -type f -printf '%p\t%s\t%T@\n' | LC_ALL=C sort); }
 snapshot_dirs() { (cd "$1" && find . -mindepth 1 -type d -printf '%p\n' | LC_ALL=C sort); }
 
-one_line() { printf '%s' "$1" | tr '\n' '|' | sed 's/|$//; s/|/ | /g'; }
+one_line() { printf '%s' "$1" | awk 'NR > 1 { printf " | " } { printf "%s", $0 }'; }
 
 STATUS=() MESSAGES=() SECONDS_TAKEN=() NOTES=()
 
@@ -179,7 +189,10 @@ run_case() {
     < <(split_words "${ARGSS[$i]}")
   if [ "${ENVS[$i]}" != "-" ]; then
     while IFS= read -r -d '' word; do
-      [[ $word == *=* ]] || { STATUS[i]=fail; MESSAGES[i]="env column: '$word' is not VAR=value"; return; }
+      if [[ $word != *=* ]]; then
+        STATUS[i]=fail MESSAGES[i]="env column: '$word' is not VAR=value"
+        return
+      fi
       envs+=("$(substitute "$word")")
     done < <(split_words "${ENVS[$i]}")
   fi
@@ -207,33 +220,41 @@ run_case() {
   snapshot_files "$root/t" >"$root/files.after"
   snapshot_dirs "$root/t" >"$root/dirs.after"
 
-  local stderr problems=() lines
+  local stderr problems=() lines shown
   stderr=$(cat "$root/stderr")
+  # Reports name the case's directories by placeholder, not by temp path.
+  shown=${stderr//"$CASE_DIR"/@CASE@}
+  shown=${shown//"$run_dir"/@RUN@}
   lines=$(grep -c '' "$root/stderr" || true)
   [ "$rc" -eq "${EXITS[$i]}" ] || problems+=("exit status $rc, expected ${EXITS[$i]}")
   if [ -z "$stderr" ]; then
     problems+=("stderr is empty")
   else
     [[ $stderr =~ ${REGEXES[$i]} ]] || problems+=("stderr does not match /${REGEXES[$i]}/")
-    [ "$lines" -le $MAX_STDERR_LINES ] || problems+=("stderr has $lines lines, at most $MAX_STDERR_LINES allowed")
+    [ "$lines" -le $MAX_STDERR_LINES ] ||
+      problems+=("stderr has $lines lines, at most $MAX_STDERR_LINES allowed")
   fi
-  local written
-  written=$(LC_ALL=C comm -13 "$root/files.before" "$root/files.after" | awk '{ print $1 }' |
+  local written removed
+  written=$(LC_ALL=C comm -13 "$root/files.before" "$root/files.after" | cut -f1 |
     sed 's#^\./##' | head -n 5 | tr '\n' ' ')
   [ -z "$written" ] || problems+=("files written or changed: ${written% }")
+  removed=$(LC_ALL=C comm -23 "$root/files.before" "$root/files.after" | cut -f1 |
+    sed 's#^\./##' | head -n 5 | tr '\n' ' ')
+  [ -z "$removed" ] || problems+=("files removed or changed: ${removed% }")
   local made_dirs
   made_dirs=$(LC_ALL=C comm -13 "$root/dirs.before" "$root/dirs.after" | sed 's#^\./##' |
     tr '\n' ' ')
-  [ -z "$made_dirs" ] || NOTES[i]="created directories but no files: ${made_dirs% }"
+  [ -z "$made_dirs" ] || [ -n "$written" ] ||
+    NOTES[i]="created directories but no files: ${made_dirs% }"
 
   if [ "${#problems[@]}" -eq 0 ]; then
     STATUS[i]=pass
-    MESSAGES[i]=$(one_line "$stderr")
+    MESSAGES[i]=$(one_line "$shown")
   else
     STATUS[i]=fail
     local joined
     joined=$(printf '%s; ' "${problems[@]}")
-    MESSAGES[i]="${joined%; }; stderr: $(one_line "$stderr")"
+    MESSAGES[i]="${joined%; }; stderr: $(one_line "$shown")"
   fi
   [ -z "${NOTES[i]:-}" ] || MESSAGES[i]="${MESSAGES[i]} (note: ${NOTES[i]})"
 }
@@ -251,13 +272,9 @@ json_escape() {
 }
 
 xml_escape() {
-  local s=$1
-  s=${s//&/&amp;}
-  s=${s//</&lt;}
-  s=${s//>/&gt;}
-  s=${s//\"/&quot;}
-  s=${s//\'/&apos;}
-  printf '%s' "$s" | tr -d '\000-\010\013\014\016-\037'
+  printf '%s' "$1" | tr -d '\000-\010\013\014\016-\037' |
+    sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g' \
+      -e "s/'/\\&apos;/g"
 }
 
 write_reports() {

@@ -4,7 +4,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-C_SOURCES=(common/*.[ch] generators/*.[ch] cli/*.[ch] tests/unit/*.[ch])
+C_SOURCES=(common/*.[ch] generators/*.[ch] cli/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c)
 
 build_werror() {
   cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASSETGEN_WERROR=ON
@@ -46,6 +46,11 @@ bad_input() {
   bash scripts/ci/bad-input.sh build/assetgen
 }
 
+bad_input_sanitized() {
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  bash scripts/ci/bad-input.sh build-asan/assetgen
+}
+
 tier_begin tier1
 check build-werror build_werror
 check format-check format_check
@@ -54,4 +59,5 @@ check unit unit_tests
 check sanitizer-build sanitized_build
 check sanitizer-run sanitized_run
 check bad-input bad_input
+check bad-input-sanitized bad_input_sanitized
 tier_end

@@ -78,6 +78,10 @@ valgrind_clean() {
     --quiet "$BIN" verify --size small --out "$out" --quiet
 }
 
+fuzz_short() {
+  bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+}
+
 tier_begin tier2
 check build build
 for size in "${SIZES[@]}"; do
@@ -89,4 +93,5 @@ done
 check seed-changes-data seed_changes_data
 check tamper-detected tamper_detected
 check valgrind valgrind_clean
+check fuzz-short fuzz_short
 tier_end

@@ -39,8 +39,8 @@ Test(data_stream, different_seed_different_bytes)
 {
     cr_assert_not(same_bytes(42, "npm", "demo", "1.0.0", 43, "npm", "demo", "1.0.0"));
     /* Every byte of the 64-bit seed takes part in the key. */
-    cr_assert_not(same_bytes(1, "npm", "demo", "1.0.0", 1 | (UINT64_C(1) << 63), "npm", "demo",
-                             "1.0.0"));
+    cr_assert_not(
+        same_bytes(1, "npm", "demo", "1.0.0", 1 | (UINT64_C(1) << 63), "npm", "demo", "1.0.0"));
 }
 
 Test(data_stream, different_format_different_bytes)

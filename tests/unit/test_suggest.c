@@ -3,8 +3,8 @@
 
 #include "common/suggest.h"
 
-static const char *const keys[] = {"seed", "sourceDateEpoch", "baseUrl", "size", "format",
-                                   "sizesDir"};
+static const char *const keys[] = {"seed", "sourceDateEpoch", "baseUrl",
+                                   "size", "format",          "sizesDir"};
 #define KEY_COUNT (sizeof keys / sizeof keys[0])
 
 Test(suggest, transposed_letters_suggest_the_key)

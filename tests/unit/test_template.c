@@ -134,12 +134,11 @@ Test(template, unterminated_placeholder_names_the_line)
     char *out = NULL;
     cr_assert_eq(render("ok {{name}}\n{{version\n}}\n", &vars, &out, &err), AG_USAGE);
     cr_assert_null(out);
-    cr_assert(strncmp(err.message, "x.tmpl:2: unterminated placeholder", 34) == 0,
-              "message: %s", err.message);
+    cr_assert(strncmp(err.message, "x.tmpl:2: unterminated placeholder", 34) == 0, "message: %s",
+              err.message);
     ag_error_clear(&err);
     cr_assert_eq(render("a\nb\ntail {{", &vars, &out, &err), AG_USAGE);
-    cr_assert(strncmp(err.message, "x.tmpl:3: unterminated", 22) == 0, "message: %s",
-              err.message);
+    cr_assert(strncmp(err.message, "x.tmpl:3: unterminated", 22) == 0, "message: %s", err.message);
 }
 
 Test(template, load_dir_renders_file_names_and_sorts_by_rendered_path)

@@ -104,8 +104,8 @@ static uint64_t duration_of(const char *text)
 {
     uint64_t seconds = 0;
     struct ag_error err = {0};
-    cr_assert_eq(parse_duration(text, "targetDuration", &seconds, &err), AG_OK,
-                 "'%s' rejected: %s", text, err.message);
+    cr_assert_eq(parse_duration(text, "targetDuration", &seconds, &err), AG_OK, "'%s' rejected: %s",
+                 text, err.message);
     return seconds;
 }
 

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# signer-loss: the signing key missing or unusable before the run, and the
+# key vanishing from the signer's GnuPG home (agent killed) mid-run.
+# Expect: exit 1, a clean message, no artifact listed as signed without a
+# signature, nothing partial, the previous manifest intact.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+out=$SCRATCH/out
+"$BIN" generate --format pypi --size small --out "$out" --pki "$PKI" --quiet
+cp "$out/small/manifest.json" "$SCRATCH/before.json"
+before=$(visible_files "$out")
+
+expect_clean_failure() { # label
+  [ "$rc" -eq 1 ] || fail "$1: exit $rc, expected 1 ($(cat "$SCRATCH/err"))"
+  [ "$(wc -l <"$SCRATCH/err")" -le 3 ] || fail "$1: more than a short message"
+  assert_no_temporaries "$out"
+  [ "$before" = "$(visible_files "$out")" ] || fail "$1: files changed"
+  cmp -s "$SCRATCH/before.json" "$out/small/manifest.json" || fail "$1: manifest changed"
+  note "$1: $(head -1 "$SCRATCH/err")"
+}
+
+# The key file is gone.
+cp -r "$PKI" "$SCRATCH/nokey" && rm "$SCRATCH/nokey/gpg-signing.key"
+set +e
+"$BIN" generate --format pypi --size small --name other --out "$out" --pki "$SCRATCH/nokey" 2>"$SCRATCH/err"
+rc=$?; set -e
+expect_clean_failure "missing key"
+
+# The key file is garbage.
+cp -r "$PKI" "$SCRATCH/badkey" && echo "not a key" >"$SCRATCH/badkey/gpg-signing.key"
+set +e
+"$BIN" generate --format pypi --size small --name other --out "$out" --pki "$SCRATCH/badkey" 2>"$SCRATCH/err"
+rc=$?; set -e
+expect_clean_failure "unusable key"
+
+# Mid-run: once the run's GnuPG home exists and a large artifact is being
+# written, remove the secret key from that home and kill its agent.
+"$BIN" generate --format pypi --size large --out "$out" --pki "$PKI" --name other --quiet \
+  2>"$SCRATCH/err" &
+pid=$!
+home=""
+for _ in $(seq 4000); do
+  home=$(for d in /tmp/agpg-*; do [ -d "$d/private-keys-v1.d" ] && [ -O "$d" ] && echo "$d"; done 2>/dev/null |
+    xargs -r ls -dt 2>/dev/null | head -1 || true)
+  [ -n "$home" ] && [ -n "$(find "$out" -name '.*.tmp-*' 2>/dev/null)" ] && break
+  sleep 0.005
+done
+[ -n "$home" ] || fail "mid-run: the signer's home never appeared"
+rm -rf "$home/private-keys-v1.d"
+gpgconf --homedir "$home" --kill gpg-agent 2>/dev/null || true
+set +e; wait "$pid"; rc=$?; set -e
+[ "$rc" -eq 1 ] || fail "mid-run: exit $rc, expected 1 ($(cat "$SCRATCH/err"))"
+assert_no_temporaries "$out"
+assert_manifest_exact "$out/small" >/dev/null
+[ ! -e "$out/large/manifest.json" ] || fail "mid-run: a large manifest was written"
+[ -z "$(visible_files "$out/large" 2>/dev/null | grep -v '/keys/')" ] ||
+  fail "mid-run: files left: $(visible_files "$out/large")"
+note "key lost mid-run: $(head -1 "$SCRATCH/err")"
+echo "signer-loss: clean in all three cases"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# storage-write-failure: ENOSPC and EIO on write, through the fault point
+# (a build with ASSETGEN_FAULT_INJECTION) and a real full tmpfs.
+# Expect: exit 1, the file and errno named, no orphaned files, the previous
+# manifest intact, and a normal run afterwards.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[ -x "$FAULT_BIN" ] || fail "no fault-injection build at $FAULT_BIN"
+
+for fault in enospc eio; do
+  out=$SCRATCH/$fault
+  "$BIN" generate --format npm,pypi --size medium --out "$out" --pki "$PKI" --quiet
+  cp "$out/medium/manifest.json" "$SCRATCH/before.json"
+  before=$(visible_files "$out")
+  set +e
+  ASSETGEN_FAULT=$fault@4000000 "$FAULT_BIN" generate --format npm,pypi --size medium \
+    --name other --out "$out" --pki "$PKI" --quiet 2>"$SCRATCH/err"
+  rc=$?
+  set -e
+  [ "$rc" -eq 1 ] || fail "$fault: exit $rc, expected 1"
+  want="No space left on device"; [ $fault = eio ] && want="Input/output error"
+  grep -q "$want" "$SCRATCH/err" || fail "$fault: message lacks the errno: $(cat "$SCRATCH/err")"
+  grep -q "other" "$SCRATCH/err" || fail "$fault: message does not name the file: $(cat "$SCRATCH/err")"
+  assert_no_temporaries "$out"
+  [ "$before" = "$(visible_files "$out")" ] || fail "$fault: files changed: $(diff <(echo "$before") <(visible_files "$out"))"
+  cmp -s "$SCRATCH/before.json" "$out/medium/manifest.json" || fail "$fault: manifest changed"
+  "$BIN" generate --format npm,pypi --size medium --name other --out "$out" --pki "$PKI" --quiet
+  "$BIN" verify --size medium --out "$out" --pki "$PKI" --quiet >/dev/null
+  note "$fault: $(head -1 "$SCRATCH/err")"
+done
+
+# A real full disk: a 12 MiB tmpfs cannot hold three 10 MiB artifacts.
+mnt=$SCRATCH/tmpfs
+mkdir -p "$mnt"
+if mount -t tmpfs -o size=12m assetgen-test "$mnt" 2>/dev/null; then
+  set +e
+  "$BIN" generate --format npm,pypi --size medium --out "$mnt" --pki "$PKI" --quiet 2>"$SCRATCH/err"
+  rc=$?
+  set -e
+  left=$(find "$mnt" -type f ! -name .assetgen.lock | head -5)
+  umount "$mnt"
+  [ "$rc" -eq 1 ] || fail "tmpfs: exit $rc, expected 1"
+  grep -q "No space left on device" "$SCRATCH/err" || fail "tmpfs: $(cat "$SCRATCH/err")"
+  [ -z "$left" ] || fail "tmpfs: files left behind: $left"
+  note "full tmpfs: $(head -1 "$SCRATCH/err")"
+else
+  echo "SKIP part: cannot mount a tmpfs here (needs root); the fault-point cases ran"
+fi
+echo "storage-write-failure: ENOSPC and EIO clean"
