@@ -145,9 +145,19 @@ void atomic_file_abort(struct atomic_file *file)
 
 int atomic_write_buffer(const char *path, const void *data, size_t len, struct ag_error *err)
 {
+    return atomic_write_mode(path, data, len, 0644, err);
+}
+
+int atomic_write_mode(const char *path, const void *data, size_t len, unsigned mode,
+                      struct ag_error *err)
+{
     struct atomic_file file;
     if (atomic_file_open(&file, path, 0, err) != AG_OK)
         return err->status;
+    if (fchmod(file.fd, (mode_t)mode) != 0) {
+        atomic_file_abort(&file);
+        return ag_error_set(err, AG_FAIL, "cannot set the mode of %s", path);
+    }
     if (atomic_file_write(&file, data, len, err) != AG_OK) {
         atomic_file_abort(&file);
         return err->status;

@@ -28,7 +28,11 @@ int atomic_file_commit(struct atomic_file *file, struct ag_error *err);
 /* Removes the temporary file; safe after commit or on a closed file. */
 void atomic_file_abort(struct atomic_file *file);
 
-/* Writes a whole buffer atomically. */
+/* Writes a whole buffer atomically (mode 0644). */
 int atomic_write_buffer(const char *path, const void *data, size_t len, struct ag_error *err);
+/* The same with a chosen mode, set before the rename: a private key is
+ * never readable by others, not even for a moment. */
+int atomic_write_mode(const char *path, const void *data, size_t len, unsigned mode,
+                      struct ag_error *err);
 
 #endif

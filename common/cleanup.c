@@ -120,11 +120,12 @@ char *cleanup_temp_name(const char *path)
     return xasprintf("%.*s.%s.tmp-%ld-XXXXXX", dir_len, path, base, (long)getpid());
 }
 
-static int temp_owner_dead(const char *name)
+/* -1: not a temporary; 1: its process is gone; 0: it may be alive. */
+static int temp_owner_gone(const char *name)
 {
     const char *mark = strstr(name, ".tmp-");
     if (name[0] != '.' || mark == NULL)
-        return 0;
+        return -1;
     char *end = NULL;
     long pid = strtol(mark + 5, &end, 10);
     if (end == mark + 5 || *end != '-' || pid <= 0)
@@ -132,7 +133,7 @@ static int temp_owner_dead(const char *name)
     return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
-void cleanup_stale_temporaries(const char *dir)
+void cleanup_each_temporary(const char *dir, temporary_fn found, void *ctx)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
@@ -143,11 +144,24 @@ void cleanup_stale_temporaries(const char *dir)
             continue;
         char *path = xasprintf("%s/%s", dir, de->d_name);
         struct stat st;
+        int gone;
         if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            cleanup_stale_temporaries(path);
-        else if (temp_owner_dead(de->d_name))
-            unlink(path);
+            cleanup_each_temporary(path, found, ctx);
+        else if ((gone = temp_owner_gone(de->d_name)) >= 0)
+            found(ctx, path, gone);
         free(path);
     }
     closedir(d);
+}
+
+static void remove_if_gone(void *ctx, const char *path, int owner_gone)
+{
+    (void)ctx;
+    if (owner_gone)
+        unlink(path);
+}
+
+void cleanup_stale_temporaries(const char *dir)
+{
+    cleanup_each_temporary(dir, remove_if_gone, NULL);
 }

@@ -20,6 +20,10 @@ void cleanup_install_signal_handlers(void);
 /* The temporary name for path: ".<base>.tmp-<pid>-XXXXXX" in its directory,
  * so a later run can tell a dead run's leftovers from a live one's. */
 char *cleanup_temp_name(const char *path);
+/* Calls found(ctx, path, owner_gone) for every temporary under dir;
+ * owner_gone is 1 when the process that made it no longer exists. */
+typedef void (*temporary_fn)(void *ctx, const char *path, int owner_gone);
+void cleanup_each_temporary(const char *dir, temporary_fn found, void *ctx);
 /* Removes temporaries under dir left by processes that no longer exist
  * (a run killed with SIGKILL). */
 void cleanup_stale_temporaries(const char *dir);

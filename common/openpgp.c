@@ -131,9 +131,8 @@ static int export_key(gpgme_ctx_t ctx, const char *fpr, gpgme_export_mode_t mode
     int rc = AG_OK;
     if (e != 0 || len == 0)
         rc = gpg_failed("exporting the OpenPGP key", e ? e : GPG_ERR_NO_DATA, err);
-    else if ((rc = atomic_write_buffer(path, bytes, len, err)) == AG_OK &&
-             chmod(path, file_mode) != 0)
-        rc = ag_error_set(err, AG_FAIL, "cannot set mode of %s", path);
+    else
+        rc = atomic_write_mode(path, bytes, len, file_mode, err);
     gpgme_free(bytes);
     return rc;
 }

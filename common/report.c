@@ -8,6 +8,7 @@
 #include "common/atomic_file.h"
 #include "common/fsutil.h"
 #include "common/json_file.h"
+#include "common/strbuf.h"
 
 static const char *status_name(enum check_status s)
 {
@@ -88,58 +89,33 @@ int report_write_json(const struct report *report, const char *path, struct ag_e
     return rc;
 }
 
-static void xml_escape(char **out, const char *text)
-{
-    for (const char *c = text; *c; c++) {
-        const char *rep = *c == '<'   ? "&lt;"
-                          : *c == '>' ? "&gt;"
-                          : *c == '&' ? "&amp;"
-                          : *c == '"' ? "&quot;"
-                                      : NULL;
-        char one[2] = {*c, '\0'};
-        char *joined = xasprintf("%s%s", *out, rep ? rep : one);
-        free(*out);
-        *out = joined;
-    }
-}
-
-static void xml_append(char **out, const char *text)
-{
-    char *joined = xasprintf("%s%s", *out, text);
-    free(*out);
-    *out = joined;
-}
-
 int report_write_junit(const struct report *report, const char *path, struct ag_error *err)
 {
-    char *xml = xstrdup("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    char *head = xasprintf("<testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" "
-                           "skipped=\"%zu\" time=\"%.3f\">\n",
-                           report->tier, report->count, report_count(report, CHECK_FAIL),
-                           report_count(report, CHECK_SKIP), report->seconds);
-    xml_append(&xml, head);
-    free(head);
+    struct strbuf xml = {0};
+    strbuf_adds(&xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"");
+    strbuf_add_escaped(&xml, report->tier);
+    strbuf_addf(&xml, "\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
+                report->count, report_count(report, CHECK_FAIL), report_count(report, CHECK_SKIP),
+                report->seconds);
     for (size_t i = 0; i < report->count; i++) {
         const struct check_result *r = &report->results[i];
-        xml_append(&xml, "  <testcase classname=\"");
-        xml_escape(&xml, r->group);
-        xml_append(&xml, "\" name=\"");
-        xml_escape(&xml, r->name);
-        char *t = xasprintf("\" time=\"%.3f\"", r->seconds);
-        xml_append(&xml, t);
-        free(t);
+        strbuf_adds(&xml, "  <testcase classname=\"");
+        strbuf_add_escaped(&xml, r->group);
+        strbuf_adds(&xml, "\" name=\"");
+        strbuf_add_escaped(&xml, r->name);
+        strbuf_addf(&xml, "\" time=\"%.3f\"", r->seconds);
         if (r->status == CHECK_PASS) {
-            xml_append(&xml, "/>\n");
+            strbuf_adds(&xml, "/>\n");
             continue;
         }
-        xml_append(&xml, r->status == CHECK_FAIL ? ">\n    <failure message=\""
-                                                 : ">\n    <skipped message=\"");
-        xml_escape(&xml, r->message);
-        xml_append(&xml, "\"/>\n  </testcase>\n");
+        strbuf_adds(&xml, r->status == CHECK_FAIL ? ">\n    <failure message=\""
+                                                  : ">\n    <skipped message=\"");
+        strbuf_add_escaped(&xml, r->message);
+        strbuf_adds(&xml, "\"/>\n  </testcase>\n");
     }
-    xml_append(&xml, "</testsuite>\n");
-    int rc = atomic_write_buffer(path, xml, strlen(xml), err);
-    free(xml);
+    strbuf_adds(&xml, "</testsuite>\n");
+    int rc = atomic_write_buffer(path, xml.data, xml.len, err);
+    strbuf_free(&xml);
     return rc;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "common/fsutil.h"
+#include "common/strbuf.h"
 #include "common/suggest.h"
 
 void template_vars_set(struct template_vars *vars, const char *key, const char *value)
@@ -49,23 +50,6 @@ static void known_names(const struct template_vars *vars, char *out, size_t cap)
     }
 }
 
-struct growbuf {
-    char *data;
-    size_t len, cap;
-};
-
-static void grow_append(struct growbuf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        while (b->len + n + 1 > b->cap)
-            b->cap = b->cap ? 2 * b->cap : 256;
-        b->data = xrealloc(b->data, b->cap);
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
 static int is_name_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -74,8 +58,8 @@ static int is_name_char(char c)
 int template_render(const char *text, size_t len, const struct template_vars *vars,
                     const char *source, char **out, size_t *out_len, struct ag_error *err)
 {
-    struct growbuf b = {0};
-    grow_append(&b, "", 0);
+    struct strbuf b = {0};
+    strbuf_add(&b, "", 0);
     unsigned line = 1;
     size_t i = 0;
     while (i < len) {
@@ -91,7 +75,7 @@ int template_render(const char *text, size_t len, const struct template_vars *va
                 }
             }
             if (close == NULL) {
-                free(b.data);
+                strbuf_free(&b);
                 return ag_error_set(err, AG_USAGE,
                                     "%s:%u: unterminated placeholder: '{{' without '}}' on "
                                     "the same line",
@@ -121,21 +105,19 @@ int template_render(const char *text, size_t len, const struct template_vars *va
                 else
                     ag_error_set(err, AG_USAGE, "%s:%u: unknown placeholder {{%.*s}} (known: %s)",
                                  source, line, (int)(close - (text + start)), text + start, known);
-                free(b.data);
+                strbuf_free(&b);
                 return err->status;
             }
-            grow_append(&b, value, strlen(value));
+            strbuf_add(&b, value, strlen(value));
             i = (size_t)(close - text) + 2;
             continue;
         }
         if (text[i] == '\n')
             line++;
-        grow_append(&b, text + i, 1);
+        strbuf_add(&b, text + i, 1);
         i++;
     }
-    *out = b.data;
-    if (out_len != NULL)
-        *out_len = b.len;
+    *out = strbuf_detach(&b, out_len);
     return AG_OK;
 }
 

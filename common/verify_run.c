@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/digest.h"
 #include "common/fsutil.h"
 #include "common/generator.h"
@@ -71,23 +72,12 @@ static int check_size(const struct artifact *art, const struct size_tier *size,
 }
 
 /* A partial file left behind would be a corrupt artifact to a crawler. */
-static void find_temporaries(const char *dir, struct report *report)
+static void report_temporary(void *ctx, const char *path, int owner_gone)
 {
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char *path = xasprintf("%s/%s", dir, de->d_name);
-        if (path_is_dir(path))
-            find_temporaries(path, report);
-        else if (de->d_name[0] == '.' && strstr(de->d_name, ".tmp-") != NULL)
-            report_add(report, "tree", path, CHECK_FAIL, "temporary file left behind", 0);
-        free(path);
-    }
-    closedir(d);
+    report_add(ctx, "tree", path, CHECK_FAIL,
+               owner_gone ? "temporary file of a killed run left behind"
+                          : "temporary file of a running generate",
+               0);
 }
 
 static int check_signature(const char *out_root, const struct artifact *art, const char *public_key,
@@ -137,7 +127,7 @@ int verify_run(const char *out_root, const struct size_tier *size, const char *p
         report_add(report, art->format, art->path, e.status == AG_OK ? CHECK_PASS : CHECK_FAIL,
                    e.status == AG_OK ? "" : e.message, monotonic_seconds() - start);
     }
-    find_temporaries(out_root, report);
+    cleanup_each_temporary(out_root, report_temporary, report);
     verifier_close(verifier);
     manifest_free(&m);
     return AG_OK;

@@ -30,10 +30,7 @@ static int write_bio(BIO *bio, const char *path, unsigned mode, struct ag_error 
 {
     char *data = NULL;
     long len = BIO_get_mem_data(bio, &data);
-    int rc = atomic_write_buffer(path, data, (size_t)len, err);
-    if (rc == AG_OK && chmod(path, mode) != 0)
-        rc = ag_error_set(err, AG_FAIL, "cannot set mode of %s", path);
-    return rc;
+    return atomic_write_mode(path, data, (size_t)len, mode, err);
 }
 
 static int write_key(EVP_PKEY *key, const char *path, struct ag_error *err)

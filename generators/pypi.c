@@ -10,6 +10,7 @@
 #include "common/generator.h"
 #include "common/json_file.h"
 #include "common/package.h"
+#include "common/strbuf.h"
 #include "common/version_rules.h"
 
 #define PYPI_DATA_FILE "data.bin"
@@ -298,32 +299,31 @@ static char *metadata_field(const char *text, const char *key)
     return NULL;
 }
 
-static void html_escape_append(char **html, const char *text)
+/* One page of the simple API in its three forms: index.html and
+ * index.v1_html (PEP 503 HTML) and index.v1_json (PEP 691). */
+static int pypi_write_page(const char *dir, const struct strbuf *html, json_t *json,
+                           struct ag_error *err)
 {
-    size_t n = strlen(*html), cap = n + 6 * strlen(text) + 1;
-    *html = xrealloc(*html, cap);
-    char *o = *html + n;
-    for (const char *c = text; *c; c++) {
-        const char *rep = *c == '<'   ? "&lt;"
-                          : *c == '>' ? "&gt;"
-                          : *c == '&' ? "&amp;"
-                          : *c == '"' ? "&quot;"
-                                      : NULL;
-        if (rep) {
-            strcpy(o, rep);
-            o += strlen(rep);
-        } else {
-            *o++ = *c;
-        }
+    static const char *const html_names[] = {"index.html", "index.v1_html"};
+    int rc = AG_OK;
+    for (size_t i = 0; i < 2 && rc == AG_OK; i++) {
+        char *path = xasprintf("%s/%s", dir, html_names[i]);
+        rc = atomic_write_buffer(path, html->data, html->len, err);
+        free(path);
     }
-    *o = '\0';
+    char *path = xasprintf("%s/index.v1_json", dir);
+    if (rc == AG_OK)
+        rc = json_write_atomic(path, json, err);
+    free(path);
+    return rc;
 }
 
-static void append(char **text, const char *more)
+static void pypi_html_head(struct strbuf *html, const char *title)
 {
-    char *joined = xasprintf("%s%s", *text, more);
-    free(*text);
-    *text = joined;
+    strbuf_adds(html, "<!DOCTYPE html>\n<html>\n  <head>\n    <meta "
+                      "name=\"pypi:repository-version\" content=\"1.1\">\n    <title>");
+    strbuf_add_escaped(html, title);
+    strbuf_adds(html, "</title>\n  </head>\n  <body>\n");
 }
 
 static const char *basename_of(const char *path)
@@ -372,10 +372,11 @@ static int pypi_write_project(const struct index_request *req, const char *proje
 {
     char when[32];
     format_iso8601(req->epoch, when, sizeof when);
-    char *html = xasprintf("<!DOCTYPE html>\n<html>\n  <head>\n    <meta "
-                           "name=\"pypi:repository-version\" content=\"1.1\">\n    <title>Links "
-                           "for %s</title>\n  </head>\n  <body>\n    <h1>Links for %s</h1>\n",
-                           project, project);
+    char *title = xasprintf("Links for %s", project);
+    struct strbuf html = {0};
+    pypi_html_head(&html, title);
+    strbuf_addf(&html, "    <h1>%s</h1>\n", title);
+    free(title);
     json_t *files = json_array();
     json_t *versions = json_array();
     int rc = AG_OK;
@@ -393,26 +394,19 @@ static int pypi_write_project(const struct index_request *req, const char *proje
             rc = pypi_write_core_metadata(req, art, meta_sha, &requires_python, err);
         if (rc != AG_OK)
             break;
-        char *link = xasprintf("    <a href=\"../../packages/%s#sha256=%s\"", file, art->sha256);
-        append(&html, link);
-        free(link);
+        strbuf_addf(&html, "    <a href=\"../../packages/%s#sha256=%s\"", file, art->sha256);
         if (requires_python) {
-            append(&html, " data-requires-python=\"");
-            html_escape_append(&html, requires_python);
-            append(&html, "\"");
+            strbuf_adds(&html, " data-requires-python=\"");
+            strbuf_add_escaped(&html, requires_python);
+            strbuf_adds(&html, "\"");
         }
-        if (meta_sha[0]) {
-            link = xasprintf(" data-dist-info-metadata=\"sha256=%s\" "
-                             "data-core-metadata=\"sha256=%s\"",
-                             meta_sha, meta_sha);
-            append(&html, link);
-            free(link);
-        }
+        if (meta_sha[0])
+            strbuf_addf(&html,
+                        " data-dist-info-metadata=\"sha256=%s\" data-core-metadata=\"sha256=%s\"",
+                        meta_sha, meta_sha);
         if (art->signature)
-            append(&html, " data-gpg-sig=\"true\"");
-        link = xasprintf(">%s</a><br>\n", file);
-        append(&html, link);
-        free(link);
+            strbuf_adds(&html, " data-gpg-sig=\"true\"");
+        strbuf_addf(&html, ">%s</a><br>\n", file);
 
         json_t *entry = json_object();
         char *url = xasprintf("../../packages/%s", file);
@@ -438,55 +432,34 @@ static int pypi_write_project(const struct index_request *req, const char *proje
             json_array_append_new(versions, json_string(art->version));
         free(requires_python);
     }
-    append(&html, "  </body>\n</html>\n");
-    char *dir = xasprintf("%s/pypi/simple/%s", req->out_root, project);
-    char *path = xasprintf("%s/index.html", dir);
-    if (rc == AG_OK)
-        rc = atomic_write_buffer(path, html, strlen(html), err);
-    free(path);
-    path = xasprintf("%s/index.v1_html", dir);
-    if (rc == AG_OK)
-        rc = atomic_write_buffer(path, html, strlen(html), err);
-    free(path);
+    strbuf_adds(&html, "  </body>\n</html>\n");
     json_t *doc = json_pack("{s:{s:s},s:s,s:o,s:o}", "meta", "api-version", "1.1", "name", project,
                             "versions", versions, "files", files);
-    path = xasprintf("%s/index.v1_json", dir);
+    char *dir = xasprintf("%s/pypi/simple/%s", req->out_root, project);
     if (rc == AG_OK)
-        rc = json_write_atomic(path, doc, err);
-    free(path);
-    json_decref(doc);
+        rc = pypi_write_page(dir, &html, doc, err);
     free(dir);
-    free(html);
+    json_decref(doc);
+    strbuf_free(&html);
     json_array_append_new(projects, json_pack("{s:s}", "name", project));
     return rc;
 }
 
 static int pypi_write_root(const struct index_request *req, json_t *projects, struct ag_error *err)
 {
-    char *html = xstrdup("<!DOCTYPE html>\n<html>\n  <head>\n    <meta "
-                         "name=\"pypi:repository-version\" content=\"1.1\">\n    <title>Simple "
-                         "index</title>\n  </head>\n  <body>\n");
+    struct strbuf html = {0};
+    pypi_html_head(&html, "Simple index");
     for (size_t i = 0; i < json_array_size(projects); i++) {
         const char *p = json_string_value(json_object_get(json_array_get(projects, i), "name"));
-        char *link = xasprintf("    <a href=\"%s/\">%s</a><br>\n", p, p);
-        append(&html, link);
-        free(link);
+        strbuf_addf(&html, "    <a href=\"%s/\">%s</a><br>\n", p, p);
     }
-    append(&html, "  </body>\n</html>\n");
-    char *path = xasprintf("%s/pypi/simple/index.html", req->out_root);
-    int rc = atomic_write_buffer(path, html, strlen(html), err);
-    free(path);
-    path = xasprintf("%s/pypi/simple/index.v1_html", req->out_root);
-    if (rc == AG_OK)
-        rc = atomic_write_buffer(path, html, strlen(html), err);
-    free(path);
+    strbuf_adds(&html, "  </body>\n</html>\n");
     json_t *doc = json_pack("{s:{s:s},s:O}", "meta", "api-version", "1.1", "projects", projects);
-    path = xasprintf("%s/pypi/simple/index.v1_json", req->out_root);
-    if (rc == AG_OK)
-        rc = json_write_atomic(path, doc, err);
-    free(path);
+    char *dir = xasprintf("%s/pypi/simple", req->out_root);
+    int rc = pypi_write_page(dir, &html, doc, err);
+    free(dir);
     json_decref(doc);
-    free(html);
+    strbuf_free(&html);
     return rc;
 }
 

@@ -43,8 +43,11 @@ row() { # label ours native
     "$nt" "$((nm / 1024))" "$(ratio "$ot" "$nt")" "$(ratio "$om" "$nm")"
 }
 
+pki=$work/pki
+"$bin" pki init --dir "$pki" >/dev/null
+
 # Same content: unpack what assetgen wrote, so the native tool packs identical files.
-"$bin" generate --format npm,pypi --size "$size" --out "$work/ref" --quiet
+"$bin" generate --format npm,pypi --size "$size" --out "$work/ref" --pki "$pki" --quiet
 mkdir -p "$work/npm-src" "$work/py-src"
 tar -xzf "$work/ref/$size/npm/assetgen-demo/-/assetgen-demo-1.0.0.tgz" -C "$work/npm-src"
 tar -xzf "$work/ref/$size/pypi/packages/assetgen_demo-1.0.0.tar.gz" -C "$work/py-src"
@@ -66,9 +69,9 @@ assetgen_demo = ["data.bin"]
 TOML
 rm -f "$py/assetgen_backend.py"
 
-ours_npm=$(best_of "$bin" generate --format npm --size "$size" --out "$work/ours-npm" --quiet)
+ours_npm=$(best_of "$bin" generate --format npm --size "$size" --out "$work/ours-npm" --pki "$pki" --quiet)
 native_npm=$(best_of npm pack "$work/npm-src/package" --pack-destination "$work" --silent)
-ours_py=$(best_of "$bin" generate --format pypi --size "$size" --out "$work/ours-py" --quiet)
+ours_py=$(best_of "$bin" generate --format pypi --size "$size" --out "$work/ours-py" --pki "$pki" --quiet)
 native_py=$(best_of "$venv/bin/pip" wheel --quiet --no-deps --no-build-isolation -w "$work/wheels" "$py")
 
 {
@@ -84,7 +87,17 @@ native_py=$(best_of "$venv/bin/pip" wheel --quiet --no-deps --no-build-isolation
   echo "| size | time | peak RSS |"
   echo "|---|---|---|"
   for s in small medium large; do
-    r=$(best_of "$bin" generate --format npm,pypi --size "$s" --out "$work/rss" --quiet)
+    r=$(best_of "$bin" generate --format npm,pypi --size "$s" --out "$work/rss" --pki "$pki" --quiet)
     printf '| %s | %ss | %s MiB |\n' "$s" "${r%% *}" "$(( ${r##* } / 1024 ))"
   done
+  echo
+  echo "## cost of signing (npm + pypi, small)"
+  echo
+  signed=$(best_of "$bin" generate --format npm,pypi --size small --out "$work/signed" --pki "$pki" --quiet)
+  unsigned=$(best_of "$bin" generate --format npm,pypi --size small --out "$work/unsigned" --no-sign --quiet)
+  echo "| run | time | peak RSS |"
+  echo "|---|---|---|"
+  printf '| signed | %ss | %s MiB |\n' "${signed%% *}" "$(( ${signed##* } / 1024 ))"
+  printf '| --no-sign | %ss | %s MiB |\n' "${unsigned%% *}" "$(( ${unsigned##* } / 1024 ))"
+  printf '\nsigning adds %ss to a small run\n' "$(awk -v a="${signed%% *}" -v b="${unsigned%% *}" 'BEGIN { printf "%.2f", a - b }')"
 } | tee "$work/results.md"
