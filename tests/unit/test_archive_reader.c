@@ -1,33 +1,13 @@
 #include <criterion/criterion.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/archive_reader.h"
 #include "common/archive_writer.h"
 #include "common/fsutil.h"
+#include "support.h"
 
 #define BIG_BYTES (ARCHIVE_SCAN_KEEP + 1)
-
-struct tmp {
-    char dir[40];
-    char *path;
-};
-
-static void tmp_make(struct tmp *t, const char *name)
-{
-    snprintf(t->dir, sizeof t->dir, "/tmp/assetgen-reader-XXXXXX");
-    cr_assert_not_null(mkdtemp(t->dir));
-    t->path = xasprintf("%s/%s", t->dir, name);
-}
-
-static void tmp_free(struct tmp *t)
-{
-    unlink(t->path);
-    rmdir(t->dir);
-    free(t->path);
-}
 
 /* small.txt, empty, then big.bin one byte above what a scan keeps. */
 static void write_tgz(const char *path)
@@ -60,8 +40,8 @@ static int all_zero(const unsigned char *p, size_t n)
 
 Test(archive_reader, digests_mode_digests_every_entry)
 {
-    struct tmp t;
-    tmp_make(&t, "a.tgz");
+    struct tmp_file t;
+    tmp_file_make(&t, "reader", "a.tgz");
     write_tgz(t.path);
     struct archive_scan scan;
     struct ag_error err = {0};
@@ -82,13 +62,13 @@ Test(archive_reader, digests_mode_digests_every_entry)
     cr_assert_null(big->content);
     cr_assert_not(all_zero(big->sha256, 32), "the big entry is digested");
     archive_scan_free(&scan);
-    tmp_free(&t);
+    tmp_file_free(&t);
 }
 
 Test(archive_reader, small_mode_keeps_small_entries_and_skips_big_ones)
 {
-    struct tmp t;
-    tmp_make(&t, "a.tgz");
+    struct tmp_file t;
+    tmp_file_make(&t, "reader", "a.tgz");
     write_tgz(t.path);
     struct archive_scan scan;
     struct ag_error err = {0};
@@ -101,13 +81,13 @@ Test(archive_reader, small_mode_keeps_small_entries_and_skips_big_ones)
     cr_assert_null(big->content);
     cr_assert(all_zero(big->sha256, 32), "a skipped entry has no digest");
     archive_scan_free(&scan);
-    tmp_free(&t);
+    tmp_file_free(&t);
 }
 
 Test(archive_reader, a_file_that_is_no_archive_is_an_error_naming_it)
 {
-    struct tmp t;
-    tmp_make(&t, "notes.txt");
+    struct tmp_file t;
+    tmp_file_make(&t, "reader", "notes.txt");
     struct ag_error err = {0};
     const char *text = "just some text, not an archive\n";
     cr_assert_eq(atomic_write_buffer(t.path, text, strlen(text), &err), AG_OK);
@@ -116,24 +96,24 @@ Test(archive_reader, a_file_that_is_no_archive_is_an_error_naming_it)
     cr_assert(strncmp(err.message, t.path, strlen(t.path)) == 0, "%s", err.message);
     cr_assert_eq(scan.count, 0u);
     cr_assert_null(scan.members);
-    tmp_free(&t);
+    tmp_file_free(&t);
 }
 
 Test(archive_reader, a_missing_file_is_an_error_naming_it)
 {
-    struct tmp t;
-    tmp_make(&t, "absent.tgz");
+    struct tmp_file t;
+    tmp_file_make(&t, "reader", "absent.tgz");
     struct archive_scan scan;
     struct ag_error err = {0};
     cr_assert_eq(archive_scan_file(t.path, ARCHIVE_SCAN_DIGESTS, &scan, &err), AG_FAIL);
     cr_assert(strstr(err.message, t.path) != NULL, "%s", err.message);
-    tmp_free(&t);
+    tmp_file_free(&t);
 }
 
 Test(archive_reader, a_truncated_archive_is_an_error)
 {
-    struct tmp t;
-    tmp_make(&t, "a.tgz");
+    struct tmp_file t;
+    tmp_file_make(&t, "reader", "a.tgz");
     write_tgz(t.path);
     char *data = NULL;
     size_t len = 0;
@@ -147,5 +127,5 @@ Test(archive_reader, a_truncated_archive_is_an_error)
                  "half an archive read as whole");
     cr_assert(strstr(err.message, t.path) != NULL, "%s", err.message);
     cr_assert_eq(scan.count, 0u, "a failed scan frees its entries");
-    tmp_free(&t);
+    tmp_file_free(&t);
 }

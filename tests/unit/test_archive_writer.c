@@ -8,6 +8,7 @@
 #include "common/archive_reader.h"
 #include "common/archive_writer.h"
 #include "common/fsutil.h"
+#include "support.h"
 
 #define MTIME      1700000000
 #define DATA_BYTES 300000u /* above ARCHIVE_SCAN_KEEP: digested, not kept */
@@ -113,19 +114,10 @@ static void check_round_trip(const char *path, const char *format_word, const ch
     cr_assert_eq(scan.count, 0u);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    char *data = NULL;
-    struct ag_error err = {0};
-    cr_assert_eq(read_file(path, &data, len, &err), AG_OK, "%s", err.message);
-    return data;
-}
-
 static void check_reproducible(enum archive_container container,
                                enum archive_compression compression)
 {
-    char dir[] = "/tmp/assetgen-archive-XXXXXX";
-    cr_assert_not_null(mkdtemp(dir));
+    char *dir = make_tmpdir("archive");
     char *one = xasprintf("%s/one", dir), *two = xasprintf("%s/two", dir);
     unsigned char sha[32];
     write_archive(one, container, compression, sha);
@@ -139,30 +131,25 @@ static void check_reproducible(enum archive_container container,
     unlink(one);
     unlink(two);
     rmdir(dir);
+    free(dir);
     free(one);
     free(two);
 }
 
 Test(archive_writer, tar_gz_round_trips_paths_sizes_digests_and_modes)
 {
-    char dir[] = "/tmp/assetgen-archive-XXXXXX";
-    cr_assert_not_null(mkdtemp(dir));
-    char *path = xasprintf("%s/pkg.tar.gz", dir);
-    check_round_trip(path, "tar", "gzip");
-    unlink(path);
-    rmdir(dir);
-    free(path);
+    struct tmp_file t;
+    tmp_file_make(&t, "archive", "pkg.tar.gz");
+    check_round_trip(t.path, "tar", "gzip");
+    tmp_file_free(&t);
 }
 
 Test(archive_writer, zip_round_trips_paths_sizes_digests_and_modes)
 {
-    char dir[] = "/tmp/assetgen-archive-XXXXXX";
-    cr_assert_not_null(mkdtemp(dir));
-    char *path = xasprintf("%s/pkg.zip", dir);
-    check_round_trip(path, "ZIP", "none");
-    unlink(path);
-    rmdir(dir);
-    free(path);
+    struct tmp_file t;
+    tmp_file_make(&t, "archive", "pkg.zip");
+    check_round_trip(t.path, "ZIP", "none");
+    tmp_file_free(&t);
 }
 
 Test(archive_writer, same_inputs_give_identical_tar_gz_bytes)
@@ -177,13 +164,12 @@ Test(archive_writer, same_inputs_give_identical_zip_bytes)
 
 Test(archive_writer, gzip_header_has_no_time_and_no_name)
 {
-    char dir[] = "/tmp/assetgen-archive-XXXXXX";
-    cr_assert_not_null(mkdtemp(dir));
-    char *path = xasprintf("%s/pkg.tgz", dir);
+    struct tmp_file t;
+    tmp_file_make(&t, "archive", "pkg.tgz");
     unsigned char sha[32];
-    write_archive(path, CONTAINER_TAR_PAX, COMPRESS_GZIP, sha);
+    write_archive(t.path, CONTAINER_TAR_PAX, COMPRESS_GZIP, sha);
     size_t len = 0;
-    unsigned char *gz = (unsigned char *)slurp(path, &len);
+    unsigned char *gz = (unsigned char *)slurp(t.path, &len);
     cr_assert_gt(len, 18u);
     cr_assert_eq(gz[0], 0x1f);
     cr_assert_eq(gz[1], 0x8b);
@@ -192,9 +178,7 @@ Test(archive_writer, gzip_header_has_no_time_and_no_name)
     for (int i = 4; i < 8; i++)
         cr_assert_eq(gz[i], 0, "MTIME byte %d is %u", i, gz[i]);
     free(gz);
-    unlink(path);
-    rmdir(dir);
-    free(path);
+    tmp_file_free(&t);
 }
 
 static unsigned le16(const unsigned char *p)
@@ -209,13 +193,12 @@ static unsigned long le32(const unsigned char *p)
 
 Test(archive_writer, zip_entries_are_stored_uncompressed)
 {
-    char dir[] = "/tmp/assetgen-archive-XXXXXX";
-    cr_assert_not_null(mkdtemp(dir));
-    char *path = xasprintf("%s/pkg.zip", dir);
+    struct tmp_file t;
+    tmp_file_make(&t, "archive", "pkg.zip");
     unsigned char sha[32];
-    write_archive(path, CONTAINER_ZIP, COMPRESS_NONE, sha);
+    write_archive(t.path, CONTAINER_ZIP, COMPRESS_NONE, sha);
     size_t len = 0;
-    unsigned char *zip = (unsigned char *)slurp(path, &len);
+    unsigned char *zip = (unsigned char *)slurp(t.path, &len);
     /* The end-of-central-directory record ends the file (no comment). */
     cr_assert_gt(len, 22u);
     const unsigned char *eocd = zip + len - 22;
@@ -235,22 +218,19 @@ Test(archive_writer, zip_entries_are_stored_uncompressed)
         cd += 46 + le16(zip + cd + 28) + le16(zip + cd + 30) + le16(zip + cd + 32);
     }
     free(zip);
-    unlink(path);
-    rmdir(dir);
-    free(path);
+    tmp_file_free(&t);
 }
 
 Test(archive_writer, tar_entries_carry_root_owner_and_the_given_mtime)
 {
-    char dir[] = "/tmp/assetgen-archive-XXXXXX";
-    cr_assert_not_null(mkdtemp(dir));
-    char *path = xasprintf("%s/pkg.tar", dir);
+    struct tmp_file t;
+    tmp_file_make(&t, "archive", "pkg.tar");
     unsigned char sha[32];
-    write_archive(path, CONTAINER_TAR_PAX, COMPRESS_NONE, sha);
+    write_archive(t.path, CONTAINER_TAR_PAX, COMPRESS_NONE, sha);
     struct archive *a = archive_read_new();
     archive_read_support_format_all(a);
     archive_read_support_filter_all(a);
-    cr_assert_eq(archive_read_open_filename(a, path, 65536), ARCHIVE_OK);
+    cr_assert_eq(archive_read_open_filename(a, t.path, 65536), ARCHIVE_OK);
     struct archive_entry *e;
     int n = 0;
     while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
@@ -264,7 +244,5 @@ Test(archive_writer, tar_entries_carry_root_owner_and_the_given_mtime)
     }
     cr_assert_eq(n, 4);
     archive_read_free(a);
-    unlink(path);
-    rmdir(dir);
-    free(path);
+    tmp_file_free(&t);
 }

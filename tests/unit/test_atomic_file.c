@@ -1,7 +1,5 @@
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,67 +7,11 @@
 
 #include "common/atomic_file.h"
 #include "common/fsutil.h"
-
-static char *make_tmpdir(void)
-{
-    char *dir = xstrdup("/tmp/assetgen-atomic-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    return dir;
-}
-
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *de;
-        while (d != NULL && (de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            char *child = xasprintf("%s/%s", path, de->d_name);
-            remove_tree(child);
-            free(child);
-        }
-        if (d != NULL)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-/* Names in dir (hidden ones too), joined by '|' in readdir order. */
-static size_t list_dir(const char *dir, char *names, size_t cap)
-{
-    size_t count = 0;
-    names[0] = '\0';
-    DIR *d = opendir(dir);
-    cr_assert_not_null(d);
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        size_t used = strlen(names);
-        snprintf(names + used, cap - used, "%s%s", count ? "|" : "", de->d_name);
-        count++;
-    }
-    closedir(d);
-    return count;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    char *data = NULL;
-    struct ag_error err = {0};
-    cr_assert_eq(read_file(path, &data, len, &err), AG_OK, "%s", err.message);
-    return data;
-}
+#include "support.h"
 
 Test(atomic_file, committed_file_has_the_content_and_the_digests)
 {
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("atomic");
     char *path = xasprintf("%s/out.txt", dir);
     struct atomic_file file;
     struct ag_error err = {0};
@@ -107,7 +49,7 @@ Test(atomic_file, writes_larger_than_the_buffer_keep_order_and_digests)
     cr_assert_not_null(src);
     for (size_t i = 0; i < TOTAL; i++)
         src[i] = (unsigned char)(i * 2654435761u >> 13);
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("atomic");
     char *path = xasprintf("%s/deep/er/big.bin", dir);
     struct atomic_file file;
     struct ag_error err = {0};
@@ -140,7 +82,7 @@ Test(atomic_file, writes_larger_than_the_buffer_keep_order_and_digests)
 
 Test(atomic_file, aborted_file_leaves_no_file_and_no_temporary)
 {
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("atomic");
     char *path = xasprintf("%s/out.bin", dir);
     struct atomic_file file;
     struct ag_error err = {0};
@@ -160,7 +102,7 @@ Test(atomic_file, aborted_file_leaves_no_file_and_no_temporary)
 
 Test(atomic_file, open_under_a_regular_file_fails_naming_the_path)
 {
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("atomic");
     char *blocker = xasprintf("%s/blocker", dir);
     struct ag_error err = {0};
     cr_assert_eq(atomic_write_buffer(blocker, "x", 1, &err), AG_OK, "%s", err.message);
@@ -183,7 +125,7 @@ Test(atomic_file, open_under_a_regular_file_fails_naming_the_path)
 
 Test(atomic_file, write_buffer_replaces_an_existing_file)
 {
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("atomic");
     char *path = xasprintf("%s/index.json", dir);
     struct ag_error err = {0};
     const char *old_text = "the old content, longer than the new";
@@ -211,7 +153,7 @@ Test(atomic_file, write_buffer_replaces_an_existing_file)
 
 Test(atomic_file, empty_buffer_makes_an_empty_file)
 {
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("atomic");
     char *path = xasprintf("%s/empty", dir);
     struct ag_error err = {0};
     cr_assert_eq(atomic_write_buffer(path, "", 0, &err), AG_OK, "%s", err.message);

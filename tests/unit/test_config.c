@@ -1,14 +1,11 @@
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "common/atomic_file.h"
 #include "common/config.h"
 #include "common/fsutil.h"
+#include "support.h"
 
 static const char MAIN_YAML[] = "schema: 1\n"                              /* 1 */
                                 "defaults:\n"                              /* 2 */
@@ -27,54 +24,23 @@ static const char MAIN_YAML[] = "schema: 1\n"                              /* 1 
 static const char SIZES_YAML[] = "small:\n  maxSize: 1MiB\n  dataFile: null\n";
 
 struct fixture {
-    char dir[64];
+    char *dir;
     char *config_path;
 };
-
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *de;
-        while (d != NULL && (de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            char *child = xasprintf("%s/%s", path, de->d_name);
-            remove_tree(child);
-            free(child);
-        }
-        if (d != NULL)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-static void put(const char *dir, const char *rel, const char *text)
-{
-    char *path = xasprintf("%s/%s", dir, rel);
-    struct ag_error err = {0};
-    cr_assert_eq(atomic_write_buffer(path, text, strlen(text), &err), AG_OK, "%s", err.message);
-    free(path);
-}
 
 /* Writes assetgen.yaml and sizes/tiers.yaml into a fresh directory. */
 static void fixture_make(struct fixture *fx, const char *main_yaml, const char *sizes_yaml)
 {
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/assetgen-config-XXXXXX");
-    cr_assert_not_null(mkdtemp(fx->dir));
-    put(fx->dir, "assetgen.yaml", main_yaml);
-    put(fx->dir, "sizes/tiers.yaml", sizes_yaml);
+    fx->dir = make_tmpdir("config");
+    write_file(fx->dir, "assetgen.yaml", main_yaml, 0644);
+    write_file(fx->dir, "sizes/tiers.yaml", sizes_yaml, 0644);
     fx->config_path = xasprintf("%s/assetgen.yaml", fx->dir);
 }
 
 static void fixture_free(struct fixture *fx)
 {
     remove_tree(fx->dir);
+    free(fx->dir);
     free(fx->config_path);
 }
 

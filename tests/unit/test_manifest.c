@@ -1,5 +1,4 @@
 #include <criterion/criterion.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -7,27 +6,15 @@
 #include "common/atomic_file.h"
 #include "common/fsutil.h"
 #include "common/manifest.h"
+#include "support.h"
 
-struct tmp {
-    char dir[40];
-    char *path;
-};
-
-static void tmp_make(struct tmp *t)
+/* Besides manifest.json, only the lock file may be left in the directory. */
+static void tmp_free(struct tmp_file *t)
 {
-    snprintf(t->dir, sizeof t->dir, "/tmp/assetgen-manifest-XXXXXX");
-    cr_assert_not_null(mkdtemp(t->dir));
-    t->path = xasprintf("%s/manifest.json", t->dir);
-}
-
-static void tmp_free(struct tmp *t)
-{
-    unlink(t->path);
     char *lock = xasprintf("%s/.assetgen.lock", t->dir);
     unlink(lock);
     free(lock);
-    cr_assert_eq(rmdir(t->dir), 0, "something was left in the directory");
-    free(t->path);
+    cr_assert_eq(tmp_file_free(t), 0, "something was left in the directory");
 }
 
 static void fill(struct artifact *a, const char *path, char hexdigit)
@@ -69,8 +56,8 @@ static void sample(struct manifest *m)
 
 Test(manifest, write_then_read_round_trips_every_field)
 {
-    struct tmp t;
-    tmp_make(&t);
+    struct tmp_file t;
+    tmp_file_make(&t, "manifest", "manifest.json");
     struct manifest m, back;
     struct ag_error err = {0};
     sample(&m);
@@ -122,8 +109,8 @@ static void assert_in_order(const char *text, const char *const *needles, size_t
 
 Test(manifest, written_json_has_sorted_keys_and_a_final_newline)
 {
-    struct tmp t;
-    tmp_make(&t);
+    struct tmp_file t;
+    tmp_file_make(&t, "manifest", "manifest.json");
     struct manifest m;
     struct ag_error err = {0};
     sample(&m);
@@ -202,8 +189,8 @@ Test(manifest, merge_replaces_the_row_with_the_same_path_and_keeps_others)
 
 static void expect_read_error(const char *text, const char *part)
 {
-    struct tmp t;
-    tmp_make(&t);
+    struct tmp_file t;
+    tmp_file_make(&t, "manifest", "manifest.json");
     struct ag_error err = {0};
     cr_assert_eq(atomic_write_buffer(t.path, text, strlen(text), &err), AG_OK);
     struct manifest m;
@@ -232,8 +219,8 @@ Test(manifest, wrong_schema_or_incomplete_rows_are_errors)
 
 Test(manifest, a_missing_file_reads_as_an_empty_manifest)
 {
-    struct tmp t;
-    tmp_make(&t);
+    struct tmp_file t;
+    tmp_file_make(&t, "manifest", "manifest.json");
     struct manifest m;
     struct ag_error err = {0};
     cr_assert_eq(manifest_read(t.path, &m, &err), AG_OK, "%s", err.message);
@@ -245,8 +232,8 @@ Test(manifest, a_missing_file_reads_as_an_empty_manifest)
 
 Test(manifest, lock_and_unlock_a_directory)
 {
-    struct tmp t;
-    tmp_make(&t);
+    struct tmp_file t;
+    tmp_file_make(&t, "manifest", "manifest.json");
     int fd = -1;
     struct ag_error err = {0};
     cr_assert_eq(manifest_lock(t.dir, &fd, &err), AG_OK, "%s", err.message);

@@ -1,93 +1,31 @@
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/archive_reader.h"
 #include "common/fsutil.h"
 #include "common/generator.h"
 #include "common/json_file.h"
+#include "support.h"
 
-#define BASE_URL "http://127.0.0.1:8080/"
-
-static void remove_tree(const char *path)
+static void setup(struct gen_case *c, const char *name, uint64_t data_size)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *de;
-        while (d != NULL && (de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            char *child = xasprintf("%s/%s", path, de->d_name);
-            remove_tree(child);
-            free(child);
-        }
-        if (d != NULL)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-struct npm_case {
-    char out_root[40];
-    struct package_spec spec;
-    struct artifact_list made;
-    const struct generator *gen;
-};
-
-static void setup(struct npm_case *c, const char *name, uint64_t data_size)
-{
-    memset(c, 0, sizeof *c);
-    snprintf(c->out_root, sizeof c->out_root, "/tmp/assetgen-npm-XXXXXX");
-    cr_assert_not_null(mkdtemp(c->out_root));
-    c->gen = generator_find("npm");
-    cr_assert_not_null(c->gen);
-    c->spec = (struct package_spec){
-        .format = "npm",
-        .name = name,
-        .version = "1.2.3",
-        .description = "unit test package",
-        .template_dir = ASSETGEN_SOURCE_DIR "/templates/npm",
-        .data_size = data_size,
-        .seed = 11,
-        .epoch = 1700000000,
-        .base_url = BASE_URL,
-        .out_root = c->out_root,
-    };
-    struct ag_error err = {0};
-    cr_assert_eq(c->gen->check_package(&c->spec, &err), AG_OK, "%s", err.message);
-    cr_assert_eq(c->gen->generate(&c->spec, &c->made, &err), AG_OK, "%s", err.message);
-    cr_assert_eq(c->made.count, 1u);
-}
-
-static void teardown(struct npm_case *c)
-{
-    artifact_list_free(&c->made);
-    remove_tree(c->out_root);
-}
-
-static void scan(const struct npm_case *c, struct archive_scan *out)
-{
-    char *path = xasprintf("%s/%s", c->out_root, c->made.items[0].path);
-    struct ag_error err = {0};
-    cr_assert_eq(archive_scan_file(path, ARCHIVE_SCAN_DIGESTS, out, &err), AG_OK, "%s",
-                 err.message);
-    free(path);
+    gen_case_setup(c,
+                   (struct package_spec){
+                       .format = "npm",
+                       .name = name,
+                       .version = "1.2.3",
+                       .template_dir = ASSETGEN_SOURCE_DIR "/templates/npm",
+                       .data_size = data_size,
+                       .seed = 11,
+                   },
+                   1);
 }
 
 static int check(const char *name, const char *version, struct ag_error *err)
 {
-    struct package_spec spec = {.format = "npm", .name = name, .version = version};
-    return generator_find("npm")->check_package(&spec, err);
+    return gen_check("npm", name, version, err);
 }
 
 Test(npm, check_package_rejects_invalid_names)
@@ -125,14 +63,14 @@ Test(npm, check_package_rejects_non_semver_versions)
 
 Test(npm, generate_writes_a_tarball_with_package_json_first)
 {
-    struct npm_case c;
+    struct gen_case c;
     setup(&c, "demo-pkg", 0);
     const struct artifact *art = &c.made.items[0];
     cr_assert_str_eq(art->path, "npm/demo-pkg/-/demo-pkg-1.2.3.tgz");
     cr_assert_str_eq(art->kind, "tgz");
     cr_assert_null(art->data_path, "no data file when data_size is 0");
     struct archive_scan s;
-    scan(&c, &s);
+    gen_case_scan(&c, 0, &s);
     cr_assert_str_eq(s.filter, "gzip");
     cr_assert_str_eq(s.members[0].path, "package/package.json");
     for (size_t i = 0; i < s.count; i++)
@@ -161,26 +99,26 @@ Test(npm, generate_writes_a_tarball_with_package_json_first)
     cr_assert_str_eq(art->sha1, hex);
     free(bytes);
     free(path);
-    teardown(&c);
+    gen_case_teardown(&c);
 }
 
 Test(npm, scoped_package_goes_under_its_scope_without_it_in_the_file_name)
 {
-    struct npm_case c;
+    struct gen_case c;
     setup(&c, "@scope/thing", 0);
     cr_assert_str_eq(c.made.items[0].path, "npm/@scope/thing/-/thing-1.2.3.tgz");
-    teardown(&c);
+    gen_case_teardown(&c);
 }
 
 Test(npm, data_entry_has_the_tier_size_and_its_sha256)
 {
-    struct npm_case c;
+    struct gen_case c;
     setup(&c, "demo-pkg", 4096);
     const struct artifact *art = &c.made.items[0];
     cr_assert_str_eq(art->data_path, "data.bin");
     cr_assert_eq(art->data_bytes, 4096u);
     struct archive_scan s;
-    scan(&c, &s);
+    gen_case_scan(&c, 0, &s);
     const struct archive_member *data = archive_scan_find(&s, "package/data.bin");
     cr_assert_not_null(data);
     cr_assert_eq(data->size, 4096u);
@@ -188,54 +126,42 @@ Test(npm, data_entry_has_the_tier_size_and_its_sha256)
     digest_hex(data->sha256, 32, hex);
     cr_assert_str_eq(art->data_sha256, hex);
     archive_scan_free(&s);
-    teardown(&c);
+    gen_case_teardown(&c);
 }
 
 Test(npm, same_spec_gives_the_same_tarball)
 {
-    struct npm_case a, b;
+    struct gen_case a, b;
     setup(&a, "demo-pkg", 4096);
     setup(&b, "demo-pkg", 4096);
     cr_assert_str_eq(a.made.items[0].sha256, b.made.items[0].sha256);
     cr_assert_eq(a.made.items[0].bytes, b.made.items[0].bytes);
-    teardown(&a);
-    teardown(&b);
-}
-
-static int write_index(const struct npm_case *c, struct ag_error *err)
-{
-    struct index_request req = {
-        .out_root = c->out_root,
-        .base_url = BASE_URL,
-        .epoch = 1700000000,
-        .artifacts = c->made.items,
-        .count = c->made.count,
-    };
-    return c->gen->write_index(&req, err);
+    gen_case_teardown(&a);
+    gen_case_teardown(&b);
 }
 
 Test(npm, write_index_then_verify_passes)
 {
-    struct npm_case c;
+    struct gen_case c;
     setup(&c, "demo-pkg", 4096);
     struct ag_error err = {0};
-    cr_assert_eq(write_index(&c, &err), AG_OK, "%s", err.message);
+    cr_assert_eq(gen_case_write_index(&c, &err), AG_OK, "%s", err.message);
     cr_assert_eq(c.gen->verify_artifact(c.out_root, BASE_URL, &c.made.items[0], &err), AG_OK, "%s",
                  err.message);
     char *npmrc = xasprintf("%s/clients/.npmrc", c.out_root);
     cr_assert(path_exists(npmrc));
     free(npmrc);
-    teardown(&c);
+    gen_case_teardown(&c);
 }
 
 /* Rewrites one dist field of the packument, then expects verify to fail. */
 static void expect_tampered_packument_fails(const char *field, const char *value,
                                             const char *expect)
 {
-    struct npm_case c;
+    struct gen_case c;
     setup(&c, "demo-pkg", 0);
     struct ag_error err = {0};
-    cr_assert_eq(write_index(&c, &err), AG_OK, "%s", err.message);
+    cr_assert_eq(gen_case_write_index(&c, &err), AG_OK, "%s", err.message);
     char *path = xasprintf("%s/npm/demo-pkg/index.json", c.out_root);
     json_t *doc = NULL;
     cr_assert_eq(json_read_file(path, &doc, &err), AG_OK, "%s", err.message);
@@ -249,7 +175,7 @@ static void expect_tampered_packument_fails(const char *field, const char *value
     cr_assert_eq(c.gen->verify_artifact(c.out_root, BASE_URL, &c.made.items[0], &err), AG_FAIL,
                  "a packument with a wrong %s verified", field);
     cr_assert(strstr(err.message, expect) != NULL, "%s", err.message);
-    teardown(&c);
+    gen_case_teardown(&c);
 }
 
 Test(npm, verify_fails_when_the_packument_has_a_wrong_digest)
@@ -261,15 +187,15 @@ Test(npm, verify_fails_when_the_packument_has_a_wrong_digest)
 
 Test(npm, verify_fails_when_the_data_file_differs_from_the_row)
 {
-    struct npm_case c;
+    struct gen_case c;
     setup(&c, "demo-pkg", 4096);
     struct ag_error err = {0};
-    cr_assert_eq(write_index(&c, &err), AG_OK, "%s", err.message);
+    cr_assert_eq(gen_case_write_index(&c, &err), AG_OK, "%s", err.message);
     struct artifact wrong;
     artifact_copy(&wrong, &c.made.items[0]);
     wrong.data_sha256[0] = wrong.data_sha256[0] == '0' ? '1' : '0';
     cr_assert_eq(c.gen->verify_artifact(c.out_root, BASE_URL, &wrong, &err), AG_FAIL);
     cr_assert(strstr(err.message, "data file package/data.bin") != NULL, "%s", err.message);
     artifact_free(&wrong);
-    teardown(&c);
+    gen_case_teardown(&c);
 }

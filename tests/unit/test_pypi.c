@@ -1,96 +1,35 @@
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/archive_reader.h"
 #include "common/fsutil.h"
 #include "common/generator.h"
 #include "common/json_file.h"
+#include "support.h"
 
-#define BASE_URL "http://127.0.0.1:8080/"
-#define WHEEL    "pypi/packages/demo_pkg-1.0.0-py3-none-any.whl"
-#define SDIST    "pypi/packages/demo_pkg-1.0.0.tar.gz"
-
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *de;
-        while (d != NULL && (de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            char *child = xasprintf("%s/%s", path, de->d_name);
-            remove_tree(child);
-            free(child);
-        }
-        if (d != NULL)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-struct pypi_case {
-    char out_root[40];
-    struct package_spec spec;
-    struct artifact_list made;
-    const struct generator *gen;
-};
+#define WHEEL "pypi/packages/demo_pkg-1.0.0-py3-none-any.whl"
+#define SDIST "pypi/packages/demo_pkg-1.0.0.tar.gz"
 
 /* "Demo.Pkg" normalizes to the module demo_pkg and the project demo-pkg. */
-static void setup(struct pypi_case *c, uint64_t data_size)
+static void setup(struct gen_case *c, uint64_t data_size)
 {
-    memset(c, 0, sizeof *c);
-    snprintf(c->out_root, sizeof c->out_root, "/tmp/assetgen-pypi-XXXXXX");
-    cr_assert_not_null(mkdtemp(c->out_root));
-    c->gen = generator_find("pypi");
-    cr_assert_not_null(c->gen);
-    c->spec = (struct package_spec){
-        .format = "pypi",
-        .name = "Demo.Pkg",
-        .version = "1.0.0",
-        .description = "unit test package",
-        .template_dir = ASSETGEN_SOURCE_DIR "/templates/pypi",
-        .data_size = data_size,
-        .seed = 5,
-        .epoch = 1700000000,
-        .base_url = BASE_URL,
-        .out_root = c->out_root,
-    };
-    struct ag_error err = {0};
-    cr_assert_eq(c->gen->check_package(&c->spec, &err), AG_OK, "%s", err.message);
-    cr_assert_eq(c->gen->generate(&c->spec, &c->made, &err), AG_OK, "%s", err.message);
-    cr_assert_eq(c->made.count, 2u);
-}
-
-static void teardown(struct pypi_case *c)
-{
-    artifact_list_free(&c->made);
-    remove_tree(c->out_root);
-}
-
-static void scan(const struct pypi_case *c, size_t index, struct archive_scan *out)
-{
-    char *path = xasprintf("%s/%s", c->out_root, c->made.items[index].path);
-    struct ag_error err = {0};
-    cr_assert_eq(archive_scan_file(path, ARCHIVE_SCAN_DIGESTS, out, &err), AG_OK, "%s",
-                 err.message);
-    free(path);
+    gen_case_setup(c,
+                   (struct package_spec){
+                       .format = "pypi",
+                       .name = "Demo.Pkg",
+                       .version = "1.0.0",
+                       .template_dir = ASSETGEN_SOURCE_DIR "/templates/pypi",
+                       .data_size = data_size,
+                       .seed = 5,
+                   },
+                   2);
 }
 
 static int check(const char *name, const char *version, struct ag_error *err)
 {
-    struct package_spec spec = {.format = "pypi", .name = name, .version = version};
-    return generator_find("pypi")->check_package(&spec, err);
+    return gen_check("pypi", name, version, err);
 }
 
 Test(pypi, check_package_rejects_invalid_names)
@@ -120,13 +59,13 @@ Test(pypi, check_package_rejects_non_pep440_versions)
 
 Test(pypi, generate_writes_a_wheel_with_the_module_and_record_last)
 {
-    struct pypi_case c;
+    struct gen_case c;
     setup(&c, 0);
     const struct artifact *wheel = &c.made.items[0];
     cr_assert_str_eq(wheel->kind, "wheel");
     cr_assert_str_eq(wheel->path, WHEEL);
     struct archive_scan s;
-    scan(&c, 0, &s);
+    gen_case_scan(&c, 0, &s);
     cr_assert(strstr(s.format, "ZIP") != NULL, "%s", s.format);
     const struct archive_member *init = archive_scan_find(&s, "demo_pkg/__init__.py");
     cr_assert_not_null(init);
@@ -149,18 +88,18 @@ Test(pypi, generate_writes_a_wheel_with_the_module_and_record_last)
     }
     cr_assert(strstr(record, "demo_pkg-1.0.0.dist-info/RECORD,,\n") != NULL, "%s", record);
     archive_scan_free(&s);
-    teardown(&c);
+    gen_case_teardown(&c);
 }
 
 Test(pypi, generate_writes_an_sdist_under_one_top_directory)
 {
-    struct pypi_case c;
+    struct gen_case c;
     setup(&c, 0);
     const struct artifact *sdist = &c.made.items[1];
     cr_assert_str_eq(sdist->kind, "sdist");
     cr_assert_str_eq(sdist->path, SDIST);
     struct archive_scan s;
-    scan(&c, 1, &s);
+    gen_case_scan(&c, 1, &s);
     cr_assert_str_eq(s.filter, "gzip");
     static const char *const want[] = {"demo_pkg-1.0.0/PKG-INFO", "demo_pkg-1.0.0/pyproject.toml",
                                        "demo_pkg-1.0.0/assetgen_backend.py",
@@ -170,19 +109,19 @@ Test(pypi, generate_writes_an_sdist_under_one_top_directory)
     for (size_t i = 0; i < s.count; i++)
         cr_assert(strncmp(s.members[i].path, "demo_pkg-1.0.0/", 15) == 0, "%s", s.members[i].path);
     archive_scan_free(&s);
-    teardown(&c);
+    gen_case_teardown(&c);
 }
 
 Test(pypi, data_entry_has_the_tier_size_and_its_sha256_in_both_archives)
 {
-    struct pypi_case c;
+    struct gen_case c;
     setup(&c, 4096);
     static const char *const entry[] = {"demo_pkg/data.bin", "demo_pkg-1.0.0/demo_pkg/data.bin"};
     for (size_t k = 0; k < 2; k++) {
         const struct artifact *art = &c.made.items[k];
         cr_assert_eq(art->data_bytes, 4096u);
         struct archive_scan s;
-        scan(&c, k, &s);
+        gen_case_scan(&c, k, &s);
         const struct archive_member *data = archive_scan_find(&s, entry[k]);
         cr_assert_not_null(data, "%s lacks %s", art->path, entry[k]);
         cr_assert_eq(data->size, 4096u);
@@ -193,27 +132,15 @@ Test(pypi, data_entry_has_the_tier_size_and_its_sha256_in_both_archives)
     }
     /* One seeded stream: the wheel and the sdist carry the same bytes. */
     cr_assert_str_eq(c.made.items[0].data_sha256, c.made.items[1].data_sha256);
-    teardown(&c);
-}
-
-static int write_index(const struct pypi_case *c, struct ag_error *err)
-{
-    struct index_request req = {
-        .out_root = c->out_root,
-        .base_url = BASE_URL,
-        .epoch = 1700000000,
-        .artifacts = c->made.items,
-        .count = c->made.count,
-    };
-    return c->gen->write_index(&req, err);
+    gen_case_teardown(&c);
 }
 
 Test(pypi, write_index_then_verify_passes_for_wheel_and_sdist)
 {
-    struct pypi_case c;
+    struct gen_case c;
     setup(&c, 4096);
     struct ag_error err = {0};
-    cr_assert_eq(write_index(&c, &err), AG_OK, "%s", err.message);
+    cr_assert_eq(gen_case_write_index(&c, &err), AG_OK, "%s", err.message);
     for (size_t k = 0; k < c.made.count; k++)
         cr_assert_eq(c.gen->verify_artifact(c.out_root, BASE_URL, &c.made.items[k], &err), AG_OK,
                      "%s: %s", c.made.items[k].path, err.message);
@@ -225,15 +152,15 @@ Test(pypi, write_index_then_verify_passes_for_wheel_and_sdist)
         cr_assert(path_exists(path), "write_index did not write %s", files[i]);
         free(path);
     }
-    teardown(&c);
+    gen_case_teardown(&c);
 }
 
 Test(pypi, verify_fails_when_the_json_index_has_a_wrong_sha256)
 {
-    struct pypi_case c;
+    struct gen_case c;
     setup(&c, 0);
     struct ag_error err = {0};
-    cr_assert_eq(write_index(&c, &err), AG_OK, "%s", err.message);
+    cr_assert_eq(gen_case_write_index(&c, &err), AG_OK, "%s", err.message);
     char *path = xasprintf("%s/pypi/simple/demo-pkg/index.v1_json", c.out_root);
     json_t *doc = NULL;
     cr_assert_eq(json_read_file(path, &doc, &err), AG_OK, "%s", err.message);
@@ -250,15 +177,15 @@ Test(pypi, verify_fails_when_the_json_index_has_a_wrong_sha256)
                  "an index with a wrong sha256 verified");
     cr_assert(strstr(err.message, "index.v1_json does not list") != NULL, "%s", err.message);
     free(path);
-    teardown(&c);
+    gen_case_teardown(&c);
 }
 
 Test(pypi, verify_fails_when_the_wheel_is_not_the_one_described)
 {
-    struct pypi_case c;
+    struct gen_case c;
     setup(&c, 4096);
     struct ag_error err = {0};
-    cr_assert_eq(write_index(&c, &err), AG_OK, "%s", err.message);
+    cr_assert_eq(gen_case_write_index(&c, &err), AG_OK, "%s", err.message);
     struct artifact wrong;
     artifact_copy(&wrong, &c.made.items[0]);
     wrong.data_sha256[0] = wrong.data_sha256[0] == '0' ? '1' : '0';
@@ -271,5 +198,5 @@ Test(pypi, verify_fails_when_the_wheel_is_not_the_one_described)
     ag_error_clear(&err);
     cr_assert_eq(c.gen->verify_artifact(c.out_root, BASE_URL, &wrong, &err), AG_FAIL);
     artifact_free(&wrong);
-    teardown(&c);
+    gen_case_teardown(&c);
 }

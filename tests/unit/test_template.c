@@ -1,56 +1,11 @@
 #include <criterion/criterion.h>
-#include <dirent.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fsutil.h"
 #include "common/template.h"
-
-static char *make_tmpdir(void)
-{
-    char *dir = xstrdup("/tmp/assetgen-template-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    return dir;
-}
-
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *de;
-        while (d != NULL && (de = readdir(d)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            char *child = xasprintf("%s/%s", path, de->d_name);
-            remove_tree(child);
-            free(child);
-        }
-        if (d != NULL)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-static void write_file(const char *dir, const char *rel, const char *text, mode_t mode)
-{
-    char *path = xasprintf("%s/%s", dir, rel);
-    struct ag_error err = {0};
-    cr_assert_eq(mkdir_for_file(path, &err), AG_OK, "%s", err.message);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f, "cannot create %s", path);
-    fputs(text, f);
-    fclose(f);
-    chmod(path, mode);
-    free(path);
-}
+#include "support.h"
 
 static struct template_vars demo_vars(void)
 {
@@ -143,7 +98,7 @@ Test(template, unterminated_placeholder_names_the_line)
 
 Test(template, load_dir_renders_file_names_and_sorts_by_rendered_path)
 {
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("template");
     write_file(dir, "b.txt", "b", 0644);
     write_file(dir, "{{name}}.txt", "v={{version}}\n", 0644);
     write_file(dir, "sub/{{name}}/run.sh", "#!/bin/sh\n", 0755);
@@ -172,7 +127,7 @@ Test(template, load_dir_renders_file_names_and_sorts_by_rendered_path)
 
 Test(template, load_dir_refuses_a_symlink)
 {
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("template");
     write_file(dir, "real.txt", "x", 0644);
     char *link = xasprintf("%s/link.txt", dir);
     cr_assert_eq(symlink("real.txt", link), 0);
@@ -191,7 +146,7 @@ Test(template, load_dir_refuses_a_symlink)
 
 Test(template, load_dir_refuses_a_rendered_path_with_dotdot)
 {
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("template");
     write_file(dir, "{{name}}", "x", 0644);
     struct template_vars vars = {0};
     template_vars_set(&vars, "name", "../x");
@@ -219,7 +174,7 @@ Test(template, load_dir_refuses_a_rendered_path_with_dotdot)
 
 Test(template, load_dir_error_in_content_names_file_and_line)
 {
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("template");
     write_file(dir, "a.txt", "fine {{name}}\nbad {{missing}}\n", 0644);
     struct template_vars vars = demo_vars();
     struct template_set set;
@@ -234,7 +189,7 @@ Test(template, load_dir_error_in_content_names_file_and_line)
 
 Test(template, load_dir_of_a_missing_directory_is_empty)
 {
-    char *dir = make_tmpdir();
+    char *dir = make_tmpdir("template");
     char *missing = xasprintf("%s/none", dir);
     struct template_vars vars = demo_vars();
     struct template_set set;

@@ -1,11 +1,11 @@
 #include <criterion/criterion.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/fsutil.h"
 #include "common/yaml_doc.h"
+#include "support.h"
 
 static yaml_node_t *load(struct yaml_doc *doc, const char *text)
 {
@@ -42,13 +42,10 @@ Test(yaml_doc, malformed_yaml_reports_file_line_and_column)
 
 Test(yaml_doc, file_errors_name_the_path)
 {
-    char dir[] = "/tmp/assetgen-yaml-XXXXXX";
-    cr_assert_not_null(mkdtemp(dir));
-    char *path = xasprintf("%s/broken.yaml", dir);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs("# comment\nok: 1\nlist:\n  - a\n  - b: c: d\n", f);
-    fclose(f);
+    struct tmp_file t;
+    tmp_file_make(&t, "yaml", "broken.yaml");
+    const char *path = t.path;
+    write_file(t.dir, "broken.yaml", "# comment\nok: 1\nlist:\n  - a\n  - b: c: d\n", 0644);
     struct yaml_doc doc;
     struct ag_error err = {0};
     cr_assert_eq(yaml_doc_load(&doc, path, &err), AG_USAGE);
@@ -64,8 +61,7 @@ Test(yaml_doc, file_errors_name_the_path)
     assert_starts(err.message, missing);
     free(missing);
     yaml_doc_free(&doc);
-    free(path);
-    rmdir(dir);
+    tmp_file_free(&t);
 }
 
 Test(yaml_doc, empty_document_is_an_error)

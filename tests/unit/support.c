@@ -1,0 +1,146 @@
+#include "support.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+
+char *make_tmpdir(const char *tag)
+{
+    char *dir = xasprintf("/tmp/assetgen-%s-XXXXXX", tag);
+    cr_assert_not_null(mkdtemp(dir));
+    return dir;
+}
+
+void remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *de;
+        while (d != NULL && (de = readdir(d)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            char *child = xasprintf("%s/%s", path, de->d_name);
+            remove_tree(child);
+            free(child);
+        }
+        if (d != NULL)
+            closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+void write_file(const char *dir, const char *rel, const char *text, mode_t mode)
+{
+    char *path = xasprintf("%s/%s", dir, rel);
+    struct ag_error err = {0};
+    cr_assert_eq(mkdir_for_file(path, &err), AG_OK, "%s", err.message);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot create %s", path);
+    fputs(text, f);
+    fclose(f);
+    chmod(path, mode);
+    free(path);
+}
+
+size_t list_dir(const char *dir, char *names, size_t cap)
+{
+    size_t count = 0;
+    names[0] = '\0';
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        size_t used = strlen(names);
+        snprintf(names + used, cap - used, "%s%s", count ? "|" : "", de->d_name);
+        count++;
+    }
+    closedir(d);
+    return count;
+}
+
+char *slurp(const char *path, size_t *len)
+{
+    char *data = NULL;
+    struct ag_error err = {0};
+    cr_assert_eq(read_file(path, &data, len, &err), AG_OK, "%s", err.message);
+    return data;
+}
+
+void tmp_file_make(struct tmp_file *t, const char *tag, const char *name)
+{
+    t->dir = make_tmpdir(tag);
+    t->path = xasprintf("%s/%s", t->dir, name);
+}
+
+int tmp_file_free(struct tmp_file *t)
+{
+    unlink(t->path);
+    int rc = rmdir(t->dir);
+    free(t->path);
+    free(t->dir);
+    return rc;
+}
+
+void gen_case_setup(struct gen_case *c, struct package_spec spec, size_t count)
+{
+    memset(c, 0, sizeof *c);
+    c->out_root = make_tmpdir(spec.format);
+    c->gen = generator_find(spec.format);
+    cr_assert_not_null(c->gen);
+    c->spec = spec;
+    c->spec.description = "unit test package";
+    c->spec.epoch = 1700000000;
+    c->spec.base_url = BASE_URL;
+    c->spec.out_root = c->out_root;
+    struct ag_error err = {0};
+    cr_assert_eq(c->gen->check_package(&c->spec, &err), AG_OK, "%s", err.message);
+    cr_assert_eq(c->gen->generate(&c->spec, &c->made, &err), AG_OK, "%s", err.message);
+    cr_assert_eq(c->made.count, count);
+}
+
+void gen_case_teardown(struct gen_case *c)
+{
+    artifact_list_free(&c->made);
+    remove_tree(c->out_root);
+    free(c->out_root);
+}
+
+void gen_case_scan(const struct gen_case *c, size_t index, struct archive_scan *out)
+{
+    char *path = xasprintf("%s/%s", c->out_root, c->made.items[index].path);
+    struct ag_error err = {0};
+    cr_assert_eq(archive_scan_file(path, ARCHIVE_SCAN_DIGESTS, out, &err), AG_OK, "%s",
+                 err.message);
+    free(path);
+}
+
+int gen_case_write_index(const struct gen_case *c, struct ag_error *err)
+{
+    struct index_request req = {
+        .out_root = c->out_root,
+        .base_url = BASE_URL,
+        .epoch = 1700000000,
+        .artifacts = c->made.items,
+        .count = c->made.count,
+    };
+    return c->gen->write_index(&req, err);
+}
+
+int gen_check(const char *format, const char *name, const char *version, struct ag_error *err)
+{
+    struct package_spec spec = {.format = format, .name = name, .version = version};
+    return generator_find(format)->check_package(&spec, err);
+}
