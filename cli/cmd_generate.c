@@ -16,7 +16,7 @@ static const char generate_help[] =
     "usage: assetgen generate [--format F[,F..] | --profile P] [--size TIER] [--out DIR]\n"
     "                         [--config FILE] [--seed N] [--count N] [--name NAME]\n"
     "                         [--pkg-version V] [--base-url URL] [--jobs N] [--no-sign]\n"
-    "                         [--pki DIR]\n"
+    "                         [--pki DIR] [--defects]\n"
     "                         [--quiet | --progress]\n\n"
     "Writes packages, each format's repository metadata, client settings and\n"
     "out/<size>/manifest.json. Without --format or --profile, the smoke profile's formats.\n\n"
@@ -33,6 +33,8 @@ static const char generate_help[] =
     "  --base-url URL    where DIR/<size>/ will be served (default http://127.0.0.1:8080/)\n"
     "  --jobs N          packages generated in parallel (default: number of cores)\n"
     "  --no-sign         write no signatures\n"
+    "  --defects         also write every known-bad variant (assetgen list defects) as\n"
+    "                    NAME-<defect>, listed with expect: reject\n"
     "  --pki DIR         signing keys (default from assetgen.yaml, .pki; created if absent)\n"
     "  --quiet           print nothing but errors\n"
     "  --progress        show progress even for the small tier or when not on a terminal\n"
@@ -55,6 +57,7 @@ struct generate_args {
     unsigned long long jobs;
     int quiet;
     int progress;
+    int defects;
 };
 
 static int parse_args(int argc, char **argv, struct generate_args *a)
@@ -74,6 +77,7 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         {"no-sign", no_argument, NULL, 'U'},
         {"quiet", no_argument, NULL, 'q'},
         {"progress", no_argument, NULL, 'P'},
+        {"defects", no_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {"pki", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
@@ -130,6 +134,9 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
             break;
         case 'q':
             a->quiet = 1;
+            break;
+        case 'D':
+            a->defects = 1;
             break;
         case 'P':
             a->progress = 1;
@@ -320,6 +327,7 @@ int cmd_generate(int argc, char **argv)
             .name = a.name,
             .version = a.version,
             .count = (unsigned)a.count,
+            .defects = a.defects,
         };
         generate_plan_build(&req, &plan, &err);
     }

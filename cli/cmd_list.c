@@ -71,6 +71,18 @@ static void list_tiers(const struct config *config)
     }
 }
 
+static void list_defects(void)
+{
+    printf("%-7s %-18s %-6s %s\n", "format", "defect", "expect",
+           "what is broken / how the client refuses");
+    for (size_t g = 0; g < generator_registry_count; g++) {
+        const struct generator *gen = generator_registry[g];
+        for (size_t i = 0; i < gen->defect_count; i++)
+            printf("%-7s %-18s %-6s %s\n%35s-> %s\n", gen->name, gen->defects[i].name, "reject",
+                   gen->defects[i].summary, "", gen->defects[i].client_refusal);
+    }
+}
+
 int cmd_list(int argc, char **argv)
 {
     const char *what = NULL, *config_path = NULL;
@@ -120,7 +132,7 @@ int cmd_list(int argc, char **argv)
     else if (strcmp(what, "tiers") == 0)
         list_tiers(&config);
     else
-        printf("defect   formats  expect\n(this build defines no defect variants yet)\n");
+        list_defects();
     config_free(&config);
     return rc;
 }

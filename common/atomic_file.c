@@ -92,6 +92,34 @@ int atomic_file_write(struct atomic_file *file, const void *data, size_t len, st
     return AG_OK;
 }
 
+int atomic_file_truncate(struct atomic_file *file, uint64_t len, struct ag_error *err)
+{
+    if (flush_buffer(file, err) != AG_OK)
+        return err->status;
+    if (len > file->bytes)
+        len = file->bytes;
+    if (ftruncate(file->fd, (off_t)len) != 0)
+        return ag_error_set(err, AG_FAIL, "cannot truncate %s: %s", file->final_path,
+                            strerror(errno));
+    unsigned mask = file->digests.mask;
+    digest_set_free(&file->digests);
+    if (digest_set_init(&file->digests, mask, err) != AG_OK)
+        return err->status;
+    unsigned char *chunk = file->buffer;
+    for (uint64_t done = 0; done < len;) {
+        size_t want = len - done < (1u << 20) ? (size_t)(len - done) : (1u << 20);
+        ssize_t n = pread(file->fd, chunk, want, (off_t)done);
+        if (n <= 0)
+            return ag_error_set(err, AG_FAIL, "cannot re-read %s", file->final_path);
+        digest_set_update(&file->digests, chunk, (size_t)n);
+        done += (uint64_t)n;
+    }
+    file->bytes = len;
+    if (lseek(file->fd, (off_t)len, SEEK_SET) < 0)
+        return ag_error_set(err, AG_FAIL, "cannot seek in %s", file->final_path);
+    return AG_OK;
+}
+
 int atomic_file_commit(struct atomic_file *file, struct ag_error *err)
 {
     if (flush_buffer(file, err) != AG_OK)

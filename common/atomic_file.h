@@ -23,6 +23,10 @@ struct atomic_file {
 int atomic_file_open(struct atomic_file *file, const char *path, unsigned digest_mask,
                      struct ag_error *err);
 int atomic_file_write(struct atomic_file *file, const void *data, size_t len, struct ag_error *err);
+/* Cuts the file to its first len bytes before commit, as a broken
+ * download would (a defect variant); the digests become those of the cut
+ * file. */
+int atomic_file_truncate(struct atomic_file *file, uint64_t len, struct ag_error *err);
 /* Flushes, fsyncs, renames into place and finalises the digests. */
 int atomic_file_commit(struct atomic_file *file, struct ag_error *err);
 /* Removes the temporary file; safe after commit or on a closed file. */

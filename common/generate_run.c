@@ -99,7 +99,10 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
     plan->out_root = xasprintf("%s/%s", req->out_dir, req->size->name);
     unsigned count = req->count ? req->count : 1;
     plan->generators = xmalloc(req->generator_count * sizeof *plan->generators);
-    plan->packages = xmalloc(req->generator_count * count * sizeof *plan->packages);
+    size_t most = 0;
+    for (size_t g = 0; g < req->generator_count; g++)
+        most += count * (1 + (req->defects ? req->generators[g]->defect_count : 0));
+    plan->packages = xmalloc((most + 1) * sizeof *plan->packages);
     for (size_t g = 0; g < req->generator_count; g++) {
         const struct generator *gen = req->generators[g];
         const struct asset_template *tpl = config_find_template(req->config, gen->name);
@@ -117,12 +120,21 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
         }
         plan->generators[plan->generator_count++] = gen;
         const char *base = req->name ? req->name : tpl->package_name;
-        for (unsigned i = 1; i <= count; i++) {
+        size_t variants = 1 + (req->defects ? gen->defect_count : 0);
+        for (size_t v = 0; v < variants * count; v++) {
+            unsigned i = (unsigned)(v % count) + 1;
+            const struct defect *defect = v < count ? NULL : &gen->defects[v / count - 1];
             struct planned_package *p = &plan->packages[plan->count++];
             memset(p, 0, sizeof *p);
             p->generator = gen;
             p->spec.format = gen->name;
             p->spec.name = count == 1 ? base : plan_own(plan, xasprintf("%s-%u", base, i));
+            /* A defect variant is its own package, so its broken index entry
+             * never shadows the good one. */
+            if (defect != NULL) {
+                p->spec.name = plan_own(plan, xasprintf("%s-%s", p->spec.name, defect->name));
+                p->spec.defect = defect->name;
+            }
             p->spec.version = req->version ? req->version : tpl->package_version;
             p->spec.description = tpl->description;
             p->spec.template_dir = tpl->template_dir;
@@ -206,6 +218,12 @@ static void *run_worker(void *arg)
         int rc = pkg->generator->generate(&pkg->spec, &mine, &err);
         if (rc == AG_OK && st->plan->signer && pkg->generator->sign_detached)
             rc = sign_artifacts(st->plan, &mine, &err);
+        for (size_t i = 0; rc == AG_OK && pkg->spec.defect && i < mine.count; i++) {
+            free(mine.items[i].defect);
+            free(mine.items[i].expect);
+            mine.items[i].defect = xstrdup(pkg->spec.defect);
+            mine.items[i].expect = xstrdup("reject");
+        }
         pthread_mutex_lock(&st->lock);
         for (size_t i = 0; i < mine.count; i++)
             artifact_list_add(st->made, &mine.items[i]);

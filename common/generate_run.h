@@ -44,6 +44,7 @@ struct generate_request {
     const char *name;    /* overrides the template's package name */
     const char *version; /* overrides the template's version */
     unsigned count;      /* packages per format */
+    int defects;         /* also make every known-bad variant */
     struct signer *signer;
     const char *public_key_path;
     const char *registry_key_path;

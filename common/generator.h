@@ -24,6 +24,15 @@ struct package_spec {
     const char *base_url;  /* where out/<size>/ is served; ends in '/' */
     const char *out_root;  /* out/<size> */
     struct signer *signer; /* NULL when unsigned; for formats that embed signatures */
+    const char *defect;    /* NULL, or the known-bad variant to make (a defect's name) */
+};
+
+/* A known-bad variant a generator can make, so a registry's rejection
+ * paths get tested: its name, what is broken, and how the client refuses. */
+struct defect {
+    const char *name;
+    const char *summary;
+    const char *client_refusal;
 };
 
 /* What a generator needs to write its repository metadata: every row of
@@ -49,6 +58,9 @@ struct generator {
     uint64_t container_overhead;
     /* 1 when each artifact gets a detached armored signature (<file>.asc). */
     int sign_detached;
+    /* The known-bad variants `generate --defects` makes. */
+    const struct defect *defects;
+    size_t defect_count;
     /* Name and version rules of the ecosystem (usage errors). */
     int (*check_package)(const struct package_spec *spec, struct ag_error *err);
     /* Renders the package's templates and checks them, writing nothing, so
@@ -70,5 +82,7 @@ struct generator {
 extern const struct generator *const generator_registry[];
 extern const size_t generator_registry_count;
 const struct generator *generator_find(const char *name);
+/* 1 when art is the named defect variant. */
+int artifact_has_defect(const struct artifact *art, const char *defect);
 
 #endif

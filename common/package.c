@@ -73,6 +73,20 @@ int package_add_templates(struct det_archive *ar, const char *prefix,
     return AG_OK;
 }
 
+int package_finish_archive(struct det_archive *ar, struct atomic_file *out, int rc, int truncate,
+                           struct ag_error *err)
+{
+    if (rc == AG_OK)
+        rc = det_archive_close(ar, err);
+    det_archive_free(ar);
+    if (rc == AG_OK && truncate)
+        rc = atomic_file_truncate(out, out->bytes / 2, err);
+    if (rc == AG_OK)
+        return atomic_file_commit(out, err);
+    atomic_file_abort(out);
+    return rc;
+}
+
 char *package_output_path(const struct package_spec *spec, const char *relative)
 {
     return xasprintf("%s/%s", spec->out_root, relative);

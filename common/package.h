@@ -31,6 +31,12 @@ int package_add_data_file(struct det_archive *ar, const char *entry_path,
 int package_add_templates(struct det_archive *ar, const char *prefix,
                           const struct template_set *set, struct ag_error *err);
 
+/* Closes the archive and commits its file when rc is AG_OK (cut to half
+ * its length first when truncate is set: a broken-download defect);
+ * otherwise discards both. Returns the final status. */
+int package_finish_archive(struct det_archive *ar, struct atomic_file *out, int rc, int truncate,
+                           struct ag_error *err);
+
 /* out_root/relative as a fresh string. */
 char *package_output_path(const struct package_spec *spec, const char *relative);
 

@@ -12,7 +12,16 @@
 #include "common/package.h"
 #include "common/version_rules.h"
 
-#define NPM_DATA_FILE "data.bin"
+#define NPM_DATA_FILE     "data.bin"
+#define NPM_BAD_INTEGRITY "bad-integrity"
+#define NPM_TRUNCATED     "truncated-tarball"
+
+static const struct defect npm_defects[] = {
+    {NPM_BAD_INTEGRITY, "the packument's dist.integrity and shasum describe other bytes",
+     "npm install fails with EINTEGRITY"},
+    {NPM_TRUNCATED, "the tarball is cut to half its length (integrity matches the cut bytes)",
+     "npm install fails extracting: unexpected end of file"},
+};
 
 /* The rules of validate-npm-package-name for new packages. */
 static int npm_check_name_part(const char *part, const char *name, struct ag_error *err)
@@ -106,13 +115,8 @@ static int npm_write_tarball(const struct package_spec *spec, const struct templ
     struct data_file_result data = {0};
     if (rc == AG_OK && spec->data_size > 0)
         rc = package_add_data_file(&ar, "package/" NPM_DATA_FILE, spec, &data, err);
-    if (rc == AG_OK)
-        rc = det_archive_close(&ar, err);
-    det_archive_free(&ar);
-    if (rc == AG_OK)
-        rc = atomic_file_commit(&out, err);
-    else
-        atomic_file_abort(&out);
+    rc = package_finish_archive(&ar, &out, rc,
+                                spec->defect && strcmp(spec->defect, NPM_TRUNCATED) == 0, err);
     if (rc != AG_OK)
         return rc;
     artifact_take_digests(art, &out);
@@ -178,13 +182,25 @@ static int npm_generate(const struct package_spec *spec, struct artifact_list *l
 
 /* The packument's version object: the tarball's own package.json plus
  * dist. Read back from the tarball so the index describes the bytes. */
-/* The integrity string npm checks: sha512- and padded base64. */
+/* The integrity string npm checks: sha512- and padded base64. The
+ * bad-integrity defect describes other bytes. */
 static void npm_integrity(const struct artifact *art, char *out)
 {
     unsigned char sha512[64];
     strcpy(out, "sha512-");
-    if (hex_decode(art->sha512, sha512, sizeof sha512) == 64)
+    if (hex_decode(art->sha512, sha512, sizeof sha512) == 64) {
+        if (artifact_has_defect(art, NPM_BAD_INTEGRITY))
+            sha512[0] ^= 0xff;
         digest_base64(sha512, sizeof sha512, out + 7);
+    }
+}
+
+/* The sha1 shasum, wrong in the bad-integrity defect like the integrity. */
+static void npm_shasum(const struct artifact *art, char *out)
+{
+    strcpy(out, art->sha1);
+    if (artifact_has_defect(art, NPM_BAD_INTEGRITY))
+        out[0] = out[0] == '0' ? '1' : '0';
 }
 
 #define NPM_INTEGRITY_MAX (8 + 89)
@@ -231,16 +247,21 @@ static int npm_version_object(const struct index_request *req, const struct arti
 {
     char *path = xasprintf("%s/%s", req->out_root, art->path);
     struct archive_scan scan;
-    int rc = archive_scan_file(path, ARCHIVE_SCAN_SMALL, &scan, err);
+    json_t *version = NULL;
+    if (art->defect != NULL) {
+        /* A broken tarball of a defect variant may not be readable: the
+         * registry would still list it by name and version. */
+        version = json_pack("{s:s,s:s}", "name", art->name, "version", art->version);
+    } else if (archive_scan_file(path, ARCHIVE_SCAN_SMALL, &scan, err) == AG_OK) {
+        const struct archive_member *pj = archive_scan_find(&scan, "package/package.json");
+        version = pj && pj->content ? json_loads(pj->content, 0, NULL) : NULL;
+        archive_scan_free(&scan);
+        if (version == NULL)
+            ag_error_set(err, AG_FAIL, "%s: no readable package/package.json", art->path);
+    }
     free(path);
-    if (rc != AG_OK)
-        return rc;
-    const struct archive_member *pj = archive_scan_find(&scan, "package/package.json");
-    json_error_t jerr;
-    json_t *version = pj && pj->content ? json_loads(pj->content, 0, &jerr) : NULL;
-    archive_scan_free(&scan);
     if (version == NULL)
-        return ag_error_set(err, AG_FAIL, "%s: no readable package/package.json", art->path);
+        return err->status;
     char integrity[NPM_INTEGRITY_MAX];
     npm_integrity(art, integrity);
     json_t *dist = json_object();
@@ -257,7 +278,9 @@ static int npm_version_object(const struct index_request *req, const struct arti
     json_object_set_new(dist, "tarball", json_string(url));
     free(url);
     json_object_set_new(dist, "integrity", json_string(integrity));
-    json_object_set_new(dist, "shasum", json_string(art->sha1));
+    char shasum[41];
+    npm_shasum(art, shasum);
+    json_object_set_new(dist, "shasum", json_string(shasum));
     json_object_set_new(version, "dist", dist);
     char *id = xasprintf("%s@%s", art->name, art->version);
     json_object_set_new(version, "_id", json_string(id));
@@ -490,6 +513,8 @@ const struct generator npm_generator = {
     .name = "npm",
     .summary = "npm tarball (.tgz) and packument",
     .container_overhead = 64 * 1024,
+    .defects = npm_defects,
+    .defect_count = sizeof npm_defects / sizeof npm_defects[0],
     .check_package = npm_check_package,
     .check_templates = npm_check_templates,
     .generate = npm_generate,

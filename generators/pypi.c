@@ -13,7 +13,21 @@
 #include "common/strbuf.h"
 #include "common/version_rules.h"
 
-#define PYPI_DATA_FILE "data.bin"
+#define PYPI_DATA_FILE         "data.bin"
+#define PYPI_BAD_INDEX_HASH    "bad-index-hash"
+#define PYPI_METADATA_MISMATCH "metadata-mismatch"
+#define PYPI_TRUNCATED         "truncated-wheel"
+
+/* Defect variants are wheels alone: an sdist beside them would let pip
+ * fall back to building it and so hide the defect. */
+static const struct defect pypi_defects[] = {
+    {PYPI_BAD_INDEX_HASH, "the simple index gives the wheel a wrong #sha256",
+     "pip: THESE PACKAGES DO NOT MATCH THE HASHES"},
+    {PYPI_METADATA_MISMATCH, "the wheel's METADATA names another version than its file name",
+     "pip discards the link as inconsistent: no matching distribution"},
+    {PYPI_TRUNCATED, "the wheel is cut to half its length (the index hash matches the cut bytes)",
+     "pip: the wheel is not a valid zip file"},
+};
 
 /* PEP 503: lowercase, every run of -_. becomes sep ('-' for the index,
  * '_' for wheel and sdist file names). */
@@ -110,18 +124,6 @@ static int pypi_open(const struct package_spec *spec, const char *relative,
     return AG_OK;
 }
 
-static int pypi_finish(struct atomic_file *out, struct det_archive *ar, int rc,
-                       struct ag_error *err)
-{
-    if (rc == AG_OK)
-        rc = det_archive_close(ar, err);
-    det_archive_free(ar);
-    if (rc == AG_OK)
-        return atomic_file_commit(out, err);
-    atomic_file_abort(out);
-    return rc;
-}
-
 static int pypi_write_wheel(const struct package_spec *spec, const struct template_set *files,
                             const char *module, const char *metadata, struct artifact *art,
                             struct ag_error *err)
@@ -169,7 +171,8 @@ static int pypi_write_wheel(const struct package_spec *spec, const struct templa
     free(dist_info);
     free(record);
     free(prefix);
-    rc = pypi_finish(&out, &ar, rc, err);
+    rc = package_finish_archive(&ar, &out, rc,
+                                spec->defect && strcmp(spec->defect, PYPI_TRUNCATED) == 0, err);
     if (rc == AG_OK) {
         artifact_take_digests(art, &out);
         if (spec->data_size > 0)
@@ -206,7 +209,7 @@ static int pypi_write_sdist(const struct package_spec *spec, const struct templa
         }
     }
     free(top);
-    rc = pypi_finish(&out, &ar, rc, err);
+    rc = package_finish_archive(&ar, &out, rc, 0, err);
     if (rc == AG_OK) {
         artifact_take_digests(art, &out);
         if (spec->data_size > 0)
@@ -267,13 +270,25 @@ static int pypi_generate(const struct package_spec *spec, struct artifact_list *
     sdist.kind = "sdist";
     wheel.path = xasprintf("pypi/packages/%s-%s-py3-none-any.whl", module, spec->version);
     sdist.path = xasprintf("pypi/packages/%s-%s.tar.gz", module, spec->version);
+    char *metadata = xstrdup(pkg_info->content);
+    if (spec->defect && strcmp(spec->defect, PYPI_METADATA_MISMATCH) == 0) {
+        char *line = xasprintf("\nVersion: %s\n", spec->version);
+        char *at = strstr(pkg_info->content, line);
+        if (at != NULL) {
+            free(metadata);
+            metadata = xasprintf("%.*s\nVersion: %s.post999\n%s", (int)(at - pkg_info->content),
+                                 pkg_info->content, spec->version, at + strlen(line));
+        }
+        free(line);
+    }
     if (rc == AG_OK)
-        rc = pypi_write_wheel(spec, &files, module, pkg_info->content, &wheel, err);
+        rc = pypi_write_wheel(spec, &files, module, metadata, &wheel, err);
+    free(metadata);
     if (rc == AG_OK)
         artifact_list_add(list, &wheel);
-    if (rc == AG_OK)
+    if (rc == AG_OK && spec->defect == NULL)
         rc = pypi_write_sdist(spec, &files, module, &sdist, err);
-    if (rc == AG_OK)
+    if (rc == AG_OK && spec->defect == NULL)
         artifact_list_add(list, &sdist);
     free(wheel.path);
     free(wheel.data_path);
@@ -392,9 +407,19 @@ static int pypi_write_project(const struct index_request *req, const char *proje
         char *requires_python = NULL;
         if (strcmp(art->kind, "wheel") == 0)
             rc = pypi_write_core_metadata(req, art, meta_sha, &requires_python, err);
+        if (rc != AG_OK && art->defect != NULL) {
+            /* A truncated wheel of a defect variant has no readable METADATA:
+             * the index lists it without core metadata, as a registry would. */
+            ag_error_clear(err);
+            rc = AG_OK;
+        }
         if (rc != AG_OK)
             break;
-        strbuf_addf(&html, "    <a href=\"../../packages/%s#sha256=%s\"", file, art->sha256);
+        char sha256[65];
+        strcpy(sha256, art->sha256);
+        if (artifact_has_defect(art, PYPI_BAD_INDEX_HASH))
+            sha256[0] = sha256[0] == '0' ? '1' : '0';
+        strbuf_addf(&html, "    <a href=\"../../packages/%s#sha256=%s\"", file, sha256);
         if (requires_python) {
             strbuf_adds(&html, " data-requires-python=\"");
             strbuf_add_escaped(&html, requires_python);
@@ -413,7 +438,7 @@ static int pypi_write_project(const struct index_request *req, const char *proje
         json_object_set_new(entry, "filename", json_string(file));
         json_object_set_new(entry, "url", json_string(url));
         free(url);
-        json_object_set_new(entry, "hashes", json_pack("{s:s}", "sha256", art->sha256));
+        json_object_set_new(entry, "hashes", json_pack("{s:s}", "sha256", sha256));
         json_object_set_new(entry, "size", json_integer((json_int_t)art->bytes));
         json_object_set_new(entry, "upload-time", json_string(when));
         if (requires_python)
@@ -667,6 +692,8 @@ const struct generator pypi_generator = {
     .summary = "wheel (py3-none-any), sdist, PEP 503/691 simple index",
     .container_overhead = 64 * 1024,
     .sign_detached = 1,
+    .defects = pypi_defects,
+    .defect_count = sizeof pypi_defects / sizeof pypi_defects[0],
     .check_package = pypi_check_package,
     .check_templates = pypi_check_templates,
     .generate = pypi_generate,

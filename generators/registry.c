@@ -21,3 +21,8 @@ const struct generator *generator_find(const char *name)
             return generator_registry[i];
     return NULL;
 }
+
+int artifact_has_defect(const struct artifact *art, const char *defect)
+{
+    return art->defect != NULL && strcmp(art->defect, defect) == 0;
+}
