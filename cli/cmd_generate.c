@@ -336,6 +336,7 @@ int cmd_generate(int argc, char **argv)
     if (err.status == AG_OK && open_signer(&a, &config, epoch, &paths, &signer, &err) == AG_OK) {
         plan.signer = signer;
         plan.public_key_path = signer ? paths.gpg_public : NULL;
+        plan.ca_cert_path = signer ? paths.ca_cert : NULL;
         plan.registry_key_path =
             signer && path_exists(paths.registry_key) ? paths.registry_key : NULL;
         for (size_t i = 0; i < plan.count; i++)

@@ -21,7 +21,8 @@ static int io_status(int e)
     return (e == EACCES || e == EROFS || e == ENOTDIR || e == EISDIR) ? AG_USAGE : AG_FAIL;
 }
 
-int atomic_file_open(struct atomic_file *file, const char *path, unsigned digest_mask,
+/* The temporary file, as mkstemp makes it: mode 0600 at most. */
+static int open_temp(struct atomic_file *file, const char *path, unsigned digest_mask,
                      struct ag_error *err)
 {
     memset(file, 0, sizeof *file);
@@ -40,13 +41,21 @@ int atomic_file_open(struct atomic_file *file, const char *path, unsigned digest
         return err->status;
     }
     cleanup_register(file->temp_path);
-    fchmod(file->fd, 0644);
     file->final_path = xstrdup(path);
     file->buffer = xmalloc(ATOMIC_BUFFER_BYTES);
     if (digest_set_init(&file->digests, digest_mask, err) != AG_OK) {
         atomic_file_abort(file);
         return err->status;
     }
+    return AG_OK;
+}
+
+int atomic_file_open(struct atomic_file *file, const char *path, unsigned digest_mask,
+                     struct ag_error *err)
+{
+    if (open_temp(file, path, digest_mask, err) != AG_OK)
+        return err->status;
+    fchmod(file->fd, 0644);
     return AG_OK;
 }
 
@@ -180,7 +189,9 @@ int atomic_write_mode(const char *path, const void *data, size_t len, unsigned m
                       struct ag_error *err)
 {
     struct atomic_file file;
-    if (atomic_file_open(&file, path, 0, err) != AG_OK)
+    /* Not atomic_file_open: in the moment between its 0644 and mode, another
+     * user could open the file and later read the data through that fd. */
+    if (open_temp(&file, path, 0, err) != AG_OK)
         return err->status;
     if (fchmod(file.fd, (mode_t)mode) != 0) {
         atomic_file_abort(&file);

@@ -272,17 +272,28 @@ static void remove_made(const char *out_root, const struct artifact_list *made)
 }
 
 /* The public key beside the assets, so clients and verify can find it. */
-static int publish_public_key(const struct generate_plan *plan, struct ag_error *err)
+static int publish_key(const struct generate_plan *plan, const char *source, const char *name,
+                       struct ag_error *err)
 {
     char *key = NULL;
     size_t len = 0;
-    int rc = read_file(plan->public_key_path, &key, &len, err);
+    int rc = read_file(source, &key, &len, err);
     if (rc == AG_OK) {
-        char *path = xasprintf("%s/keys/gpg-signing.asc", plan->out_root);
+        char *path = xasprintf("%s/keys/%s", plan->out_root, name);
         rc = atomic_write_buffer(path, key, len, err);
         free(path);
     }
     free(key);
+    return rc;
+}
+
+/* The public key that verifies the signatures, and the CA certificate a
+ * client needs for HTTPS, beside the assets. */
+static int publish_public_keys(const struct generate_plan *plan, struct ag_error *err)
+{
+    int rc = publish_key(plan, plan->public_key_path, "gpg-signing.asc", err);
+    if (rc == AG_OK && plan->ca_cert_path && path_exists(plan->ca_cert_path))
+        rc = publish_key(plan, plan->ca_cert_path, "ca.crt", err);
     return rc;
 }
 
@@ -309,7 +320,7 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
         free(m.signing_key);
         m.signing_key = plan->signer ? xstrdup(signer_fingerprint(plan->signer)) : NULL;
         if (plan->signer && plan->public_key_path)
-            rc = publish_public_key(plan, err);
+            rc = publish_public_keys(plan, err);
     }
     for (size_t g = 0; rc == AG_OK && g < plan->generator_count; g++) {
         const struct generator *gen = plan->generators[g];

@@ -27,6 +27,7 @@ struct generate_plan {
     int64_t epoch;
     struct signer *signer;         /* NULL: unsigned */
     const char *public_key_path;   /* published under keys/ when signing */
+    const char *ca_cert_path;      /* the test CA, published beside it */
     const char *registry_key_path; /* registry signatures (npm), or NULL */
     char **owned;                  /* strings the specs point into */
     size_t owned_count;

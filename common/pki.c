@@ -73,8 +73,8 @@ int pki_init(const struct pki_paths *p, const char *key_type, int force, char *f
     if (algo == NULL)
         return ag_error_set(err, AG_USAGE,
                             "unknown key type '%s' (valid: rsa3072, rsa4096, ed25519)", key_type);
-    const char *files[] = {p->ca_key,      p->ca_cert, p->server_key,
-                           p->server_cert, p->gpg_key, p->gpg_public};
+    const char *files[] = {p->ca_key,  p->ca_cert,    p->server_key,   p->server_cert,
+                           p->gpg_key, p->gpg_public, p->registry_key, p->registry_public};
     for (size_t i = 0; i < sizeof files / sizeof files[0] && !force; i++)
         if (path_exists(files[i]))
             return ag_error_set(err, AG_USAGE,

@@ -14,7 +14,7 @@ out=$repo/build-fuzz
 mkdir -p "$out"
 command -v clang >/dev/null || { echo "fuzz.sh: clang is required (scripts/install-deps.sh test)"; exit 2; }
 
-common=(common/config.c common/yaml_doc.c common/units.c common/suggest.c common/fsutil.c
+common=(common/config.c common/yaml_doc.c common/units.c common/suggest.c common/fsutil.c common/strbuf.c
         common/error.c common/template.c)
 flags=(-g -O1 -std=c11 -I. -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Serves an out/<size>/ tree with a private nginx instance on 127.0.0.1.
 #
-#   scripts/serve.sh start  --root DIR --port PORT [--tls-cert CRT --tls-key KEY] [--state DIR]
+#   scripts/serve.sh start  --root DIR --port PORT [TLS] [--state DIR]
+#   scripts/serve.sh start  --proxy http://127.0.0.1:UPSTREAM --port PORT [TLS] [--state DIR]
 #   scripts/serve.sh stop   --port PORT [--state DIR]
 #   scripts/serve.sh status --port PORT [--state DIR]
 #
+# TLS is --pki DIR (DIR/server.crt and DIR/server.key, as `assetgen pki init` writes them)
+# or --tls-cert CRT --tls-key KEY; without either the server speaks plain HTTP.
+# --proxy puts the same nginx in front of a local HTTP-only registry (pypiserver, verdaccio)
+# as a TLS-terminating reverse proxy: uploads up to 2 GiB are streamed through, and the
+# original Host and X-Forwarded-Proto/-Host/-Port are passed so the registry builds its URLs
+# for the public side.
 # The instance has its own nginx.conf, pid file, temp directories and logs under the
 # state directory (default: logs/serve-PORT/ relative to the current directory); it never
 # reads or writes /etc/nginx or the system service. `start` prints the base URL on stdout
@@ -13,16 +20,18 @@ set -euo pipefail
 
 prog=serve.sh
 die() { echo "$prog: $*" >&2; exit 2; }
-usage() { sed -n '2,11s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '2,19s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 [ $# -ge 1 ] || usage
 action=$1; shift
 case "$action" in start|stop|status) ;; -h|--help) usage ;; *) die "unknown action '$action' (start, stop or status)" ;; esac
 
-root="" port="" cert="" key="" state=""
+root="" proxy="" port="" cert="" key="" pki="" state=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) root=${2:?--root needs a directory}; shift 2 ;;
+    --proxy) proxy=${2:?--proxy needs an http://127.0.0.1:PORT URL}; shift 2 ;;
+    --pki) pki=${2:?--pki needs a directory}; shift 2 ;;
     --port) port=${2:?--port needs a number}; shift 2 ;;
     --tls-cert) cert=${2:?--tls-cert needs a file}; shift 2 ;;
     --tls-key) key=${2:?--tls-key needs a file}; shift 2 ;;
@@ -113,6 +122,41 @@ http {
         $listen
         server_name localhost;
 $tls
+
+        # Readiness probe for start; not part of any served tree.
+        location = /.serve-ping {
+            access_log off;
+            return 204;
+        }
+$(if [ -n "$proxy" ]; then proxy_locations; else static_locations; fi)
+    }
+}
+EOF
+}
+
+proxy_locations() {
+  cat <<EOF
+        client_max_body_size 2g;
+
+        location / {
+            proxy_pass $proxy;
+            proxy_http_version 1.1;
+            proxy_set_header Host \$http_host;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+            proxy_set_header X-Forwarded-Host \$http_host;
+            proxy_set_header X-Forwarded-Port \$server_port;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_set_header Connection "";
+            proxy_request_buffering off;
+            proxy_buffering off;
+            proxy_read_timeout 600s;
+            proxy_send_timeout 600s;
+        }
+EOF
+}
+
+static_locations() {
+  cat <<EOF
         root $(q "$root");
         index index.html;
 
@@ -135,16 +179,8 @@ $tls
             }
         }
 
-        # Readiness probe for start; not part of any served tree.
-        location = /.serve-ping {
-            access_log off;
-            return 204;
-        }
-
         location / {
         }
-    }
-}
 EOF
 }
 
@@ -160,9 +196,22 @@ wait_for_port() {
 
 case "$action" in
   start)
-    [ -n "$root" ] || die "start needs --root DIR (an out/<size>/ tree)"
-    [ -d "$root" ] || die "--root '$root' is not a directory"
-    root=$(cd "$root" && pwd -P)
+    if [ -n "$proxy" ]; then
+      [ -z "$root" ] || die "--root and --proxy exclude each other"
+      # Only a local upstream: the proxy exists to put TLS in front of a test registry.
+      [[ "$proxy" =~ ^http://(127\.0\.0\.1|localhost|\[::1\]):[0-9]+/?$ ]] \
+        || die "--proxy must be http://127.0.0.1:PORT (got '$proxy')"
+      proxy=${proxy%/}
+    else
+      [ -n "$root" ] || die "start needs --root DIR (an out/<size>/ tree) or --proxy URL"
+      [ -d "$root" ] || die "--root '$root' is not a directory"
+      root=$(cd "$root" && pwd -P)
+    fi
+    if [ -n "$pki" ]; then
+      [ -z "$cert$key" ] || die "--pki and --tls-cert/--tls-key exclude each other"
+      [ -d "$pki" ] || die "--pki '$pki' is not a directory (assetgen pki init --dir '$pki' makes one)"
+      cert=$pki/server.crt key=$pki/server.key
+    fi
     scheme=http
     if [ -n "$cert$key" ]; then
       if [ -z "$cert" ] || [ -z "$key" ]; then die "--tls-cert and --tls-key go together"; fi
@@ -194,7 +243,7 @@ case "$action" in
       tail -n 5 "$errlog" >&2
       exit 1
     fi
-    echo "$prog: serving $root (pid $(running_pid), state $state)" >&2
+    echo "$prog: serving ${proxy:+proxy to }${proxy:-$root} over $scheme (pid $(running_pid), state $state)" >&2
     echo "$scheme://127.0.0.1:$port/"
     ;;
   stop)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tier 2 (Integration): every format at every size, assetgen verify,
-# independent readers, size ranges, reproducibility, valgrind, tampering.
+# independent readers, size ranges, reproducibility, valgrind, tampering, gpgv over every
+# detached signature, and the test PKI's certificates through `openssl verify`.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -15,7 +16,7 @@ build() {
 
 generate() { # size
   rm -rf "$WORK/run1/$1"
-  "$BIN" generate --profile all --size "$1" --out "$WORK/run1"
+  "$BIN" generate --profile all --size "$1" --out "$WORK/run1" --defects
 }
 
 verify() { # size
@@ -28,19 +29,19 @@ independent_readers() { # size
   local path
   while read -r path; do
     bsdtar -tf "$WORK/run1/$1/$path" >/dev/null || { echo "bsdtar cannot read $path"; return 1; }
-  done < <(python3 -c 'import json,sys; [print(a["path"]) for a in json.load(open(sys.argv[1]))["artifacts"]]' \
+  done < <(python3 -c 'import json,sys; [print(a["path"]) for a in json.load(open(sys.argv[1]))["artifacts"] if a["expect"] == "accept"]' \
     "$WORK/run1/$1/manifest.json")
 }
 
 reproducible() { # size: a second run, another --jobs, is byte-identical
   rm -rf "$WORK/run2/$1"
-  "$BIN" generate --profile all --size "$1" --out "$WORK/run2" --jobs 1 --quiet
+  "$BIN" generate --profile all --size "$1" --out "$WORK/run2" --defects --jobs 1 --quiet
   diff -r --exclude=.assetgen.lock "$WORK/run1/$1" "$WORK/run2/$1"
 }
 
 seed_changes_data() {
   rm -rf "$WORK/seed2"
-  "$BIN" generate --profile all --size medium --out "$WORK/seed2" --seed 2 --quiet
+  "$BIN" generate --profile all --size medium --out "$WORK/seed2" --seed 2 --defects --quiet
   python3 - "$WORK/run1/medium/manifest.json" "$WORK/seed2/medium/manifest.json" <<'PY'
 import json, sys
 a = {x["path"]: x for x in json.load(open(sys.argv[1]))["artifacts"]}
@@ -69,6 +70,83 @@ tamper_detected() {
   echo "verify rejected the tampered $victim"
 }
 
+# The OpenPGP key that generate signed with (no --pki: the configured default, .pki).
+PKI_DIR=$REPO_ROOT/.pki
+
+# gpg_dearmor IN OUT: an armored key as a binary keyring, the only kind gpgv reads.
+# gpg runs in a throw-away home, so no user keyring is touched.
+gpg_dearmor() {
+  local home rc=0
+  home=$(mktemp -d "${TMPDIR:-/tmp}/gpgv-home.XXXXXX")
+  gpg --homedir "$home" --batch --yes --dearmor -o "$2" "$1" || rc=$?
+  gpgconf --homedir "$home" --kill gpg-agent >/dev/null 2>&1 || true
+  rm -rf "$home"
+  return "$rc"
+}
+
+gpgv_signatures() { # size: gpgv verifies every .asc the manifest lists as a `signature`
+  local dir="$WORK/run1/$1" keyring="$WORK/gpgv/keyring.gpg" path sig fpr n=0 rc status
+  mkdir -p "$WORK/gpgv"
+  gpg_dearmor "$PKI_DIR/gpg-signing.pub" "$keyring"
+  fpr=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["signing_key"] or "")' \
+    "$dir/manifest.json")
+  [ -n "$fpr" ] || { echo "manifest.json has no signing_key"; return 1; }
+  while IFS=$'\t' read -r path sig; do
+    rc=0
+    status=$(gpgv --status-fd 1 --keyring "$keyring" "$dir/$sig" "$dir/$path" 2>"$WORK/gpgv/stderr") || rc=$?
+    # Exit 0 alone is not enough: an expired key still exits 0 (EXPKEYSIG).
+    if [ "$rc" -ne 0 ] || ! grep -q '^\[GNUPG:\] GOODSIG ' <<<"$status" \
+       || ! grep -q "^\[GNUPG:\] VALIDSIG $fpr " <<<"$status"; then
+      echo "gpgv did not verify $sig for $path with key $fpr (exit $rc):"
+      cat "$WORK/gpgv/stderr"
+      printf '%s\n' "$status"
+      return 1
+    fi
+    n=$((n + 1))
+  done < <(python3 -c 'import json,sys
+for a in json.load(open(sys.argv[1]))["artifacts"]:
+    if a.get("signature"):
+        print(a["path"] + "\t" + a["signature"])' "$dir/manifest.json")
+  [ "$n" -gt 0 ] || { echo "manifest.json lists no signature"; return 1; }
+  # The key published in the tree is the same key.
+  gpg_dearmor "$dir/keys/gpg-signing.asc" "$WORK/gpgv/published.gpg"
+  cmp "$keyring" "$WORK/gpgv/published.gpg" \
+    || { echo "keys/gpg-signing.asc is not the PKI's gpg-signing.pub"; return 1; }
+  echo "gpgv verified $n signatures by $fpr"
+}
+
+gpgv_rejects_tampered() { # one changed byte in a signed artifact: gpgv says BADSIG, exit 1
+  local dir="$WORK/run1/small" path sig rc=0 status
+  read -r path sig < <(python3 -c 'import json,sys
+a = [a for a in json.load(open(sys.argv[1]))["artifacts"] if a.get("signature")][0]
+print(a["path"], a["signature"])' "$dir/manifest.json")
+  mkdir -p "$WORK/gpgv"
+  gpg_dearmor "$PKI_DIR/gpg-signing.pub" "$WORK/gpgv/keyring.gpg"
+  cp "$dir/$path" "$WORK/gpgv/tampered"
+  printf 'X' | dd of="$WORK/gpgv/tampered" bs=1 seek=100 conv=notrunc status=none
+  cmp -s "$dir/$path" "$WORK/gpgv/tampered" && { echo "byte 100 of $path was already 'X'"; return 1; }
+  status=$(gpgv --status-fd 1 --keyring "$WORK/gpgv/keyring.gpg" "$dir/$sig" "$WORK/gpgv/tampered" 2>&1) || rc=$?
+  printf '%s\n' "$status"
+  if [ "$rc" -ne 1 ] || ! grep -q '^\[GNUPG:\] BADSIG ' <<<"$status"; then
+    echo "gpgv did not report a bad signature for a tampered $path (exit $rc)"
+    return 1
+  fi
+  echo "gpgv rejected the tampered $path"
+}
+
+x509_pki() { # a fresh PKI, so the check follows the code rather than an old .pki
+  "$BIN" pki init --dir "$WORK/pki" --force
+}
+
+x509_verify() { # [openssl verify options...]: the server certificate chains to the CA
+  local pki="$WORK/pki"
+  openssl verify "$@" -CAfile "$pki/ca.crt" "$pki/ca.crt"
+  openssl verify "$@" -CAfile "$pki/ca.crt" "$pki/server.crt"
+  openssl verify "$@" -purpose sslserver -verify_hostname localhost -CAfile "$pki/ca.crt" "$pki/server.crt"
+  openssl verify "$@" -purpose sslserver -verify_ip 127.0.0.1 -CAfile "$pki/ca.crt" "$pki/server.crt"
+  openssl verify "$@" -purpose sslserver -verify_ip ::1 -CAfile "$pki/ca.crt" "$pki/server.crt"
+}
+
 valgrind_clean() {
   local out; out=$(mktemp -d)
   trap 'rm -rf "$out"' RETURN
@@ -92,6 +170,13 @@ for size in "${SIZES[@]}"; do
 done
 check seed-changes-data seed_changes_data
 check tamper-detected tamper_detected
+for size in "${SIZES[@]}"; do
+  check "gpgv-$size" gpgv_signatures "$size"
+done
+check gpgv-rejects-tampered gpgv_rejects_tampered
+check x509-pki x509_pki
+check x509-verify x509_verify
+check x509-verify-strict x509_verify -x509_strict
 check valgrind valgrind_clean
 check fuzz-short fuzz_short
 tier_end

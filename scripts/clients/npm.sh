@@ -8,6 +8,14 @@
 #                               [--token TOKEN]
 #       npm publish the tarball to the registry at URL (its root), then install it back.
 #       Without --token a user is created with PUT /-/user/org.couchdb.user:<name>.
+#   scripts/clients/npm.sh audit --registry URL --manifest ... --artifact PATH [--ca FILE] [--work DIR]
+#       as pull, then `npm audit signatures` against URL/npm/ in the installed project: passes
+#       when npm verified the package's registry signature (dist.signatures) with the keys at
+#       URL/npm/-/npm/v1/keys; an invalid or missing signature fails the case.
+#       The install uses the machine's npm; the audit uses npm 9.6.7 from .tools/npm-audit
+#       (scripts/clients/setup.sh npm-audit), because npm 9.7 and later first fetch sigstore's
+#       TUF trust root from the public sigstore CDN even for registry signatures, and fail
+#       before asking the registry when that CDN is out of reach.
 #
 # Checks after install: node_modules/NAME/package.json has VERSION, the lock records the
 # manifest's sha512 as integrity, and the data file (if the manifest lists one) has its sha256.
@@ -18,6 +26,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CASE_EXTRA_USAGE="[--token TOKEN]"
+CASE_EXTRA_OPS=audit
 case_init npm "$@"
 TOKEN=""
 set -- "${EXTRA_ARGS[@]+"${EXTRA_ARGS[@]}"}"
@@ -42,6 +51,9 @@ NPMRC="$HOME/.npmrc"
   echo "audit=false"
   echo "fund=false"
   echo "update-notifier=false"
+  # Keep npm's two retries, with short back-offs (its defaults wait 10 s, then up to 60 s).
+  echo "fetch-retry-mintimeout=1000"
+  echo "fetch-retry-maxtimeout=4000"
   if [ -n "$CA" ]; then echo "cafile=$CA"; fi
 } >"$NPMRC"
 export npm_config_userconfig="$NPMRC" npm_config_globalconfig="$WORK/npm-globalrc"
@@ -52,8 +64,9 @@ npm_error() {
   printf '%s' "${m:-see $CASE_LOG}"
 }
 
-# npm_install_check REGISTRY LABEL: installs into a fresh project and checks it.
-# Calls case_judge (which exits) with the outcome.
+# npm_install_check REGISTRY LABEL: installs into a fresh project ($WORK/LABEL) and checks
+# it. On a refusal it calls case_judge (which exits); on success it sets INSTALL_MSG and
+# returns.
 npm_install_check() {
   local reg=$1 label=$2 proj pkgdir got integ want_integ data_sha
   proj="$WORK/$label"
@@ -79,9 +92,29 @@ npm_install_check() {
     [ -f "$pkgdir/$A_DATA_PATH" ] || case_judge refused "data file $A_DATA_PATH missing from the installed package"
     data_sha=$(case_sha256 "$pkgdir/$A_DATA_PATH")
     [ "$data_sha" = "$A_DATA_SHA256" ] || case_judge refused "data file $A_DATA_PATH sha256 $data_sha, manifest says $A_DATA_SHA256"
-    case_judge ok "npm $NPM_VERSION installed $A_NAME@$A_VERSION from $reg; integrity and data sha256 match"
+    INSTALL_MSG="npm $NPM_VERSION installed $A_NAME@$A_VERSION from $reg; integrity and data sha256 match"
+    return 0
   fi
-  case_judge ok "npm $NPM_VERSION installed $A_NAME@$A_VERSION from $reg; integrity matches"
+  INSTALL_MSG="npm $NPM_VERSION installed $A_NAME@$A_VERSION from $reg; integrity matches"
+}
+
+# npm_audit_signatures REGISTRY LABEL: runs the audit npm's `audit signatures` in the
+# project that npm_install_check LABEL installed; calls case_judge with the outcome.
+npm_audit_signatures() {
+  local reg=$1 label=$2 cli version summary problem
+  cli="$TOOLS_DIR/npm-audit/node_modules/npm/bin/npm-cli.js"
+  version=$(node "$cli" --version 2>/dev/null || echo '?')
+  cd "$WORK/$label"
+  if case_run audit.log node "$cli" audit signatures --registry "$reg" \
+       --cache "$WORK/npm-cache-audit" --loglevel=warn; then
+    summary=$(case_log_match 'verified registry signature')
+    [ -n "$summary" ] \
+      || case_judge refused "npm $version audit signatures exited 0 without verifying a registry signature; see $CASE_LOG"
+    case_judge ok "$INSTALL_MSG; npm $version audit signatures: $summary"
+  fi
+  problem=$(case_log_match '(invalid|missing) registry signature')
+  [ -n "$problem" ] || problem=$(npm_error)
+  case_judge refused "npm $version audit signatures failed: $problem"
 }
 
 # npm_user_token REGISTRY: creates a throw-away user and prints its token.
@@ -103,6 +136,16 @@ case "$OP" in
     reg="${REGISTRY}npm/"
     case_require_reachable "$reg"
     npm_install_check "$reg" npm-install
+    case_judge ok "$INSTALL_MSG"
+    ;;
+  audit)
+    reg="${REGISTRY}npm/"
+    if [ ! -f "$TOOLS_DIR/npm-audit/node_modules/npm/bin/npm-cli.js" ]; then
+      case_finish skip "npm for audit signatures not installed: $(case_tool_skip_reason npm-audit || echo 'run scripts/clients/setup.sh npm-audit')"
+    fi
+    case_require_reachable "$reg"
+    npm_install_check "$reg" npm-install
+    npm_audit_signatures "$reg" npm-install
     ;;
   push)
     reg=$REGISTRY
@@ -121,5 +164,6 @@ case "$OP" in
       case_judge refused "npm $NPM_VERSION publish failed: $(npm_error)"
     fi
     npm_install_check "$reg" npm-install-back
+    case_judge ok "$INSTALL_MSG"
     ;;
 esac

@@ -51,9 +51,13 @@ if [ "$OP" = push ]; then
 fi
 case_isolate
 
+# pip's final ERROR line; when a TLS failure preceded it (pip reports those only as
+# warnings before giving up with "from versions: none"), that failure first.
 pip_error() {
-  local m
+  local m tls
   m=$(case_log_match '^ERROR: ')
+  tls=$(grep -m1 -oE '(CERTIFICATE_VERIFY_FAILED|SSLError|SSL: [A-Z_]+)[^)]*' "$CASE_LOG" 2>/dev/null || true)
+  [ -z "$tls" ] || m="TLS: $tls; $m"
   printf '%s' "${m:-see $CASE_LOG}"
 }
 

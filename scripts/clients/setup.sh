@@ -3,10 +3,11 @@
 # git-ignored .tools/ directory at the repository root. Idempotent: a tool whose pinned
 # version is already there is left alone.
 #
-#   scripts/clients/setup.sh [all|pypi|npm]
+#   scripts/clients/setup.sh [all|pypi|npm|npm-audit]
 #
 #   .tools/pyenv      python venv with twine and pypiserver (+ waitress as its WSGI server)
 #   .tools/verdaccio  verdaccio for npm publish tests
+#   .tools/npm-audit  npm 9.6.7, used only for `npm audit signatures` (see npm_audit_version)
 #
 # A tool that cannot be installed is reported with a loud SKIP line and its reason is kept
 # in .tools/<tool>.skip, which the client and server scripts turn into a `skip` result.
@@ -37,9 +38,15 @@ verdaccio_version=6.8.0
 # verdaccio 6.8.0's verdaccio-audit asks for node-fetch@cjs, a dist-tag that no longer exists.
 verdaccio_overrides='{"node-fetch": "2.7.0"}'
 
+# `npm audit signatures` from npm 9.7 on first initialises sigstore's TUF client, which
+# downloads its trust root from the sigstore CDN and fails where only the package registries
+# are reachable; npm 9.6.7 is the last release that asks the registry alone
+# (<registry>/-/npm/v1/keys), so the audit case runs it while installs use the machine's npm.
+npm_audit_version=9.6.7
+
 what=${1:-all}
-case "$what" in all|pypi|npm) ;; -h|--help) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
-  *) echo "setup.sh: unknown target '$what' (all, pypi or npm)" >&2; exit 2 ;; esac
+case "$what" in all|pypi|npm|npm-audit) ;; -h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  *) echo "setup.sh: unknown target '$what' (all, pypi, npm or npm-audit)" >&2; exit 2 ;; esac
 
 mkdir -p "$tools"
 skipped=0
@@ -128,9 +135,45 @@ EOF
   echo "setup.sh: verdaccio $verdaccio_version ready"
 }
 
+setup_npm_audit() {
+  local dir="$tools/npm-audit" log="$tools/npm-audit-install.log" cli
+  cli="$dir/node_modules/npm/bin/npm-cli.js"
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    skip npm-audit "node/npm not on PATH (Debian: apt-get install nodejs npm)"
+    return 0
+  fi
+  if [ -f "$cli" ] && [ "$(node "$cli" --version 2>/dev/null)" = "$npm_audit_version" ]; then
+    rm -f "$tools/npm-audit.skip"
+    echo "setup.sh: npm $npm_audit_version (for audit signatures) ready"
+    return 0
+  fi
+  echo "setup.sh: installing npm $npm_audit_version into $dir"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cat >"$dir/package.json" <<EOF
+{
+  "name": "assetgen-tools-npm-audit",
+  "private": true,
+  "dependencies": { "npm": "$npm_audit_version" }
+}
+EOF
+  # npm bundles its own dependencies, so this is a single tarball.
+  if ! (cd "$dir" && npm install --no-audit --no-fund --ignore-scripts --loglevel=warn) >"$log" 2>&1; then
+    skip npm-audit "npm install npm@$npm_audit_version failed: $(grep -m1 -E '^npm (error|ERR!) code' "$log" || echo "see $log")"
+    return 0
+  fi
+  if [ "$(node "$cli" --version 2>>"$log")" != "$npm_audit_version" ]; then
+    skip npm-audit "npm $npm_audit_version does not run after install; see $log"
+    return 0
+  fi
+  rm -f "$tools/npm-audit.skip"
+  echo "setup.sh: npm $npm_audit_version (for audit signatures) ready"
+}
+
 case "$what" in
-  all) setup_pyenv; setup_verdaccio ;;
+  all) setup_pyenv; setup_verdaccio; setup_npm_audit ;;
   pypi) setup_pyenv ;;
-  npm) setup_verdaccio ;;
+  npm) setup_verdaccio; setup_npm_audit ;;
+  npm-audit) setup_npm_audit ;;
 esac
 [ "$skipped" -eq 0 ] || exit 3
