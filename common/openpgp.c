@@ -2,6 +2,7 @@
 #define _XOPEN_SOURCE 700
 #include "common/openpgp.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -40,7 +41,10 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     (void)st;
     (void)flag;
     (void)ftw;
-    return remove(path);
+    /* The exiting agent unlinks its own sockets, so an entry listed a
+     * moment ago may be gone already: that must not stop the walk, which
+     * would leave the rest of the home behind. */
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
 /* Stops the agent a home started, then removes the home. */
@@ -68,8 +72,34 @@ static void home_destroy(char *home)
     free(home);
 }
 
+#define HOME_PREFIX "agpg-"
+
+/* Homes of runs killed outright (SIGKILL) hold an imported secret key and
+ * keep an agent running: stop and remove those whose process is gone. */
+static void home_sweep_stale(void)
+{
+    DIR *d = opendir("/tmp");
+    if (d == NULL)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, HOME_PREFIX, strlen(HOME_PREFIX)) != 0)
+            continue;
+        char *end = NULL;
+        long pid = strtol(de->d_name + strlen(HOME_PREFIX), &end, 10);
+        struct stat st;
+        char *path = xasprintf("/tmp/%s", de->d_name);
+        if (end && *end == '-' && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH &&
+            lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+            home_remove(path);
+        free(path);
+    }
+    closedir(d);
+}
+
 /* A fresh 0700 home with a gpg.conf. A short path under /tmp: the agent's
- * socket path must fit in 108 bytes. */
+ * socket path must fit in 108 bytes. The pid in the name lets a later run
+ * tell a dead run's home from a live one's. */
 static int home_create(char **home, const char *gpg_conf, struct ag_error *err)
 {
     pthread_once(&gpgme_once, gpgme_init);
@@ -77,7 +107,9 @@ static int home_create(char **home, const char *gpg_conf, struct ag_error *err)
         return ag_error_set(err, AG_FAIL,
                             "GPGME or the gpg engine is missing or too old "
                             "(install gnupg and libgpgme11)");
-    char tmpl[] = "/tmp/agpg-XXXXXX";
+    home_sweep_stale();
+    char tmpl[64];
+    snprintf(tmpl, sizeof tmpl, "/tmp/" HOME_PREFIX "%ld-XXXXXX", (long)getpid());
     if (mkdtemp(tmpl) == NULL)
         return ag_error_set(err, AG_FAIL, "cannot create a GnuPG home in /tmp: %s",
                             strerror(errno));

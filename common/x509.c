@@ -5,9 +5,11 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -66,11 +68,24 @@ static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
     return ok;
 }
 
-static X509 *new_cert(EVP_PKEY *key, const char *common_name, long serial)
+static X509 *new_cert(EVP_PKEY *key, const char *common_name)
 {
     X509 *cert = X509_new();
     X509_set_version(cert, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(cert), serial);
+    /* A random positive 63-bit serial: a replaced CA (pki init --force)
+     * must not reuse an issuer and serial pair, which NSS rejects. */
+    unsigned char random[8];
+    uint64_t serial = 1;
+    if (RAND_bytes(random, sizeof random) == 1) {
+        serial = 0;
+        for (size_t i = 0; i < sizeof random; i++)
+            serial = serial << 8 | random[i];
+        serial = (serial >> 1) | 1;
+    }
+    BIGNUM *bn = BN_new();
+    BN_set_word(bn, serial);
+    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert));
+    BN_free(bn);
     /* An hour of slack for clocks behind ours. */
     X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
     X509_gmtime_adj(X509_getm_notAfter(cert), TEN_YEARS);
@@ -94,7 +109,7 @@ int x509_create_ca_and_server(const struct x509_request *req, struct ag_error *e
         rc = openssl_failed("RSA key generation", err);
         goto done;
     }
-    ca = new_cert(ca_key, "assetgen test CA", 1);
+    ca = new_cert(ca_key, "assetgen test CA");
     X509_set_issuer_name(ca, X509_get_subject_name(ca));
     /* The extensions Python 3.13's strict verification asks for. */
     if (!add_ext(ca, ca, NID_basic_constraints, "critical,CA:TRUE") ||
@@ -105,7 +120,7 @@ int x509_create_ca_and_server(const struct x509_request *req, struct ag_error *e
         rc = openssl_failed("CA certificate", err);
         goto done;
     }
-    server = new_cert(server_key, "localhost", 2);
+    server = new_cert(server_key, "localhost");
     X509_set_issuer_name(server, X509_get_subject_name(ca));
     if (!add_ext(server, ca, NID_basic_constraints, "CA:FALSE") ||
         !add_ext(server, ca, NID_key_usage, "critical,digitalSignature,keyEncipherment") ||

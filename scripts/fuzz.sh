@@ -30,7 +30,7 @@ for target in "${targets[@]}"; do
   if "$out/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$out/crash-$target-" -print_final_stats=1 "$corpus" \
       >"$out/$target.log" 2>&1; then
-    echo "fuzz.sh: $target: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$out/$target.log" | awk '{print $2}') runs, no crash"
+    echo "fuzz.sh: $target: $(grep -a -o 'stat::number_of_executed_units: *[0-9]*' "$out/$target.log" | tail -1 | awk '{print $2}') runs, no crash"
   else
     echo "fuzz.sh: $target CRASHED; see $out/$target.log"
     tail -n 30 "$out/$target.log"

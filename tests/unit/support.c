@@ -1,10 +1,14 @@
 #include "support.h"
 
 #include <criterion/criterion.h>
+#include <criterion/hooks.h>
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,6 +96,55 @@ int tmp_file_free(struct tmp_file *t)
     free(t->path);
     free(t->dir);
     return rc;
+}
+
+/* Each test runs in a child of the runner: the runner's pid names the run. */
+static char *shared_root(pid_t runner)
+{
+    return xasprintf("/tmp/assetgen-shared-%ld", (long)runner);
+}
+
+void shared_pki(struct pki_paths *paths)
+{
+    char *root = shared_root(getppid());
+    cr_assert(mkdir(root, 0700) == 0 || errno == EEXIST, "cannot create %s", root);
+    char *lock_path = xasprintf("%s/pki.lock", root);
+    int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    cr_assert_geq(lock, 0, "cannot open %s", lock_path);
+    cr_assert_eq(flock(lock, LOCK_EX), 0);
+    struct pki_config config = {
+        .dir = "pki",
+        .ca_key_path = "ca.key",
+        .ca_cert_path = "ca.crt",
+        .server_key_path = "server.key",
+        .server_cert_path = "server.crt",
+        .gpg_public_key_path = "gpg-signing.pub",
+    };
+    char *dir = xasprintf("%s/pki", root);
+    pki_paths_resolve(&config, dir, paths);
+    /* Written last: a PKI without it was cut short and is made again. */
+    char *done = xasprintf("%s/pki.done", root);
+    if (!path_exists(done)) {
+        remove_tree(dir);
+        char fingerprint[OPENPGP_FPR_MAX];
+        struct ag_error err = {0};
+        cr_assert_eq(pki_init(paths, "rsa3072", 0, fingerprint, &err), AG_OK, "%s", err.message);
+        write_file(root, "pki.done", fingerprint, 0644);
+    }
+    flock(lock, LOCK_UN);
+    close(lock);
+    free(done);
+    free(dir);
+    free(lock_path);
+    free(root);
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
+    (void)stats;
+    char *root = shared_root(getpid());
+    remove_tree(root);
+    free(root);
 }
 
 void gen_case_setup(struct gen_case *c, struct package_spec spec, size_t count)

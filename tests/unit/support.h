@@ -10,6 +10,7 @@
 
 #include "common/archive_reader.h"
 #include "common/generator.h"
+#include "common/pki.h"
 
 #define BASE_URL "http://127.0.0.1:8080/"
 
@@ -34,6 +35,12 @@ void tmp_file_make(struct tmp_file *t, const char *tag, const char *name);
 /* Unlinks the file, removes the directory and frees both names; returns
  * rmdir's result, non-zero when something else was left in the directory. */
 int tmp_file_free(struct tmp_file *t);
+
+/* A PKI made by pki_init (key type rsa3072) at most once per test run and
+ * shared, read-only, by every test that asks: the first one makes it under
+ * a lock, the others wait for it, and the runner removes it when all tests
+ * have ended. Fills paths; the caller frees them with pki_paths_free. */
+void shared_pki(struct pki_paths *paths);
 
 /* One package generated into a fresh out_root. */
 struct gen_case {

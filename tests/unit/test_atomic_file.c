@@ -164,3 +164,52 @@ Test(atomic_file, empty_buffer_makes_an_empty_file)
     remove_tree(dir);
     free(dir);
 }
+
+Test(atomic_file, write_mode_gives_exactly_the_mode_whatever_the_umask)
+{
+    static const mode_t masks[] = {0, 022, 0277, 0777};
+    char *dir = make_tmpdir("atomic");
+    char *path = xasprintf("%s/private.key", dir);
+    mode_t saved = umask(0);
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        umask(masks[i]);
+        struct ag_error err = {0};
+        int rc = atomic_write_mode(path, "secret\n", 7, 0600, &err);
+        umask(0);
+        cr_assert_eq(rc, AG_OK, "umask %03o: %s", (unsigned)masks[i], err.message);
+        struct stat st;
+        cr_assert_eq(stat(path, &st), 0);
+        cr_assert_eq(st.st_mode & 07777, 0600u, "umask %03o gave %03o", (unsigned)masks[i],
+                     (unsigned)(st.st_mode & 07777));
+        size_t len = 0;
+        char *data = slurp(path, &len);
+        cr_assert_eq(len, 7u);
+        cr_assert_str_eq(data, "secret\n");
+        free(data);
+        unlink(path);
+    }
+    umask(saved);
+    free(path);
+    remove_tree(dir);
+    free(dir);
+}
+
+Test(atomic_file, write_mode_replaces_a_public_file_with_a_private_one)
+{
+    char *dir = make_tmpdir("atomic");
+    char *path = xasprintf("%s/server.key", dir);
+    struct ag_error err = {0};
+    cr_assert_eq(atomic_write_buffer(path, "old", 3, &err), AG_OK, "%s", err.message);
+    cr_assert_eq(atomic_write_mode(path, "new key", 7, 0600, &err), AG_OK, "%s", err.message);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_mode & 07777, 0600u, "mode %03o", (unsigned)(st.st_mode & 07777));
+    char *data = slurp(path, NULL);
+    cr_assert_str_eq(data, "new key");
+    char names[256];
+    cr_assert_eq(list_dir(dir, names, sizeof names), 1u, "left behind: %s", names);
+    free(data);
+    free(path);
+    remove_tree(dir);
+    free(dir);
+}
