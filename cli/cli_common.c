@@ -93,11 +93,7 @@ int cli_unknown_size(const struct config *config, const char *name, struct ag_er
     size_t n = 0;
     for (size_t i = 0; i < config->size_count && n < 64; i++)
         names[n++] = config->sizes[i].name;
-    char valid[512];
-    suggest_join(names, n, valid, sizeof valid);
-    const char *near = suggest_nearest(name, names, n);
-    if (near)
-        return ag_error_set(err, AG_USAGE, "unknown size tier '%s' (did you mean '%s'? valid: %s)",
-                            name, near, valid);
-    return ag_error_set(err, AG_USAGE, "unknown size tier '%s' (valid: %s)", name, valid);
+    char hint[640];
+    suggest_hint(name, names, n, hint, sizeof hint);
+    return ag_error_set(err, AG_USAGE, "unknown size tier '%s'%s", name, hint);
 }

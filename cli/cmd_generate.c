@@ -169,13 +169,9 @@ static int add_format(const char *name, const struct generator **list, size_t *n
         const char *names[64];
         for (size_t i = 0; i < generator_registry_count; i++)
             names[i] = generator_registry[i]->name;
-        char valid[512];
-        suggest_join(names, generator_registry_count, valid, sizeof valid);
-        const char *near = suggest_nearest(name, names, generator_registry_count);
-        if (near)
-            return ag_error_set(err, AG_USAGE, "unknown format '%s' (did you mean '%s'? valid: %s)",
-                                name, near, valid);
-        return ag_error_set(err, AG_USAGE, "unknown format '%s' (valid: %s)", name, valid);
+        char hint[640];
+        suggest_hint(name, names, generator_registry_count, hint, sizeof hint);
+        return ag_error_set(err, AG_USAGE, "unknown format '%s'%s", name, hint);
     }
     for (size_t i = 0; i < *n; i++)
         if (list[i] == gen)
@@ -218,14 +214,9 @@ static int choose_formats(const struct generate_args *a, const struct config *co
         size_t k = 0;
         for (size_t i = 0; i < config->profile_count && k < 64; i++)
             names[k++] = config->profiles[i].name;
-        char valid[512];
-        suggest_join(names, k, valid, sizeof valid);
-        const char *near = suggest_nearest(a->profile, names, k);
-        if (near)
-            return ag_error_set(err, AG_USAGE,
-                                "unknown profile '%s' (did you mean '%s'? valid: %s)", a->profile,
-                                near, valid);
-        return ag_error_set(err, AG_USAGE, "unknown profile '%s' (valid: %s)", a->profile, valid);
+        char hint[640];
+        suggest_hint(a->profile, names, k, hint, sizeof hint);
+        return ag_error_set(err, AG_USAGE, "unknown profile '%s'%s", a->profile, hint);
     }
     if (*n == 0)
         return ag_error_set(err, AG_USAGE, "the chosen profiles name no format this build has");

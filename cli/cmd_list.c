@@ -107,16 +107,9 @@ int cmd_list(int argc, char **argv)
     for (size_t i = 0; i < sizeof things / sizeof things[0]; i++)
         known += strcmp(what, things[i]) == 0;
     if (!known) {
-        const char *near = suggest_nearest(what, things, sizeof things / sizeof things[0]);
-        if (near)
-            return cli_usage("list",
-                             "cannot list '%s' (did you mean '%s'? valid: formats, "
-                             "profiles, sizes, tiers, defects)",
-                             what, near);
-        return cli_usage("list",
-                         "cannot list '%s' (valid: formats, profiles, sizes, tiers, "
-                         "defects)",
-                         what);
+        char hint[256];
+        suggest_hint(what, things, sizeof things / sizeof things[0], hint, sizeof hint);
+        return cli_usage("list", "cannot list '%s'%s", what, hint);
     }
     struct ag_error err = {0};
     struct config config;

@@ -57,13 +57,8 @@ int main(int argc, char **argv)
     const char *names[sizeof commands / sizeof commands[0]];
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         names[i] = commands[i].name;
-    char valid[256];
-    suggest_join(names, sizeof names / sizeof names[0], valid, sizeof valid);
-    const char *near = suggest_nearest(argv[1], names, sizeof names / sizeof names[0]);
-    if (near)
-        fprintf(stderr, "assetgen: unknown command '%s' (did you mean '%s'? valid: %s)\n", argv[1],
-                near, valid);
-    else
-        fprintf(stderr, "assetgen: unknown command '%s' (valid: %s)\n", argv[1], valid);
+    char hint[640];
+    suggest_hint(argv[1], names, sizeof names / sizeof names[0], hint, sizeof hint);
+    fprintf(stderr, "assetgen: unknown command '%s'%s\n", argv[1], hint);
     return 2;
 }

@@ -322,19 +322,6 @@ static int load_sizes_dir(struct config *config, const char *dir, struct ag_erro
     return rc;
 }
 
-/* " (did you mean 'x'? valid: a, b)" for a name that is not among names. */
-static void describe_valid(const char *name, const char *const *names, size_t count, char *out,
-                           size_t cap)
-{
-    char valid[512];
-    suggest_join(names, count, valid, sizeof valid);
-    const char *near = suggest_nearest(name, names, count);
-    if (near)
-        snprintf(out, cap, " (did you mean '%s'? valid: %s)", near, valid);
-    else
-        snprintf(out, cap, " (valid: %s)", valid);
-}
-
 static int check_references(const struct config *config, struct ag_error *err)
 {
     const char *formats[64], *sizes[64];
@@ -349,7 +336,7 @@ static int check_references(const struct config *config, struct ag_error *err)
         for (size_t j = 0; j < p->format_count; j++) {
             if (config_find_template(config, p->formats[j]) != NULL)
                 continue;
-            describe_valid(p->formats[j], formats, nformats, valid, sizeof valid);
+            suggest_hint(p->formats[j], formats, nformats, valid, sizeof valid);
             return ag_error_set(err, AG_USAGE,
                                 "%s: profile '%s' names format '%s', which has no entry "
                                 "under assetTemplates%s",
@@ -361,7 +348,7 @@ static int check_references(const struct config *config, struct ag_error *err)
         for (size_t j = 0; j < t->size_tier_count; j++) {
             if (config_find_size(config, t->size_tiers[j]) != NULL)
                 continue;
-            describe_valid(t->size_tiers[j], sizes, nsizes, valid, sizeof valid);
+            suggest_hint(t->size_tiers[j], sizes, nsizes, valid, sizeof valid);
             return ag_error_set(err, AG_USAGE,
                                 "%s: asset template '%s' names size tier '%s', which no "
                                 "file in the sizes directory defines%s",
@@ -369,7 +356,7 @@ static int check_references(const struct config *config, struct ag_error *err)
         }
     }
     if (config->default_size && config_find_size(config, config->default_size) == NULL) {
-        describe_valid(config->default_size, sizes, nsizes, valid, sizeof valid);
+        suggest_hint(config->default_size, sizes, nsizes, valid, sizeof valid);
         return ag_error_set(err, AG_USAGE, "%s: defaults.size '%s' is not a defined size tier%s",
                             config->path, config->default_size, valid);
     }

@@ -54,3 +54,15 @@ void suggest_join(const char *const *candidates, size_t count, char *out, size_t
         snprintf(out + used, cap - used, "%s%s", i ? ", " : "", candidates[i]);
     }
 }
+
+void suggest_hint(const char *word, const char *const *candidates, size_t count, char *out,
+                  size_t cap)
+{
+    char valid[512];
+    suggest_join(candidates, count, valid, sizeof valid);
+    const char *near = word ? suggest_nearest(word, candidates, count) : NULL;
+    if (near)
+        snprintf(out, cap, " (did you mean '%s'? valid: %s)", near, valid);
+    else
+        snprintf(out, cap, " (valid: %s)", valid);
+}

@@ -8,5 +8,9 @@
 const char *suggest_nearest(const char *word, const char *const *candidates, size_t count);
 /* Joins candidates as "a, b, c" into out. */
 void suggest_join(const char *const *candidates, size_t count, char *out, size_t cap);
+/* The tail of an "unknown X" message: " (did you mean 'y'? valid: a, b)",
+ * or " (valid: a, b)" when nothing is close. */
+void suggest_hint(const char *word, const char *const *candidates, size_t count, char *out,
+                  size_t cap);
 
 #endif

@@ -174,15 +174,10 @@ int yaml_check_keys(struct yaml_doc *doc, yaml_node_t *map, const char *const *a
             known = known || strcmp(name, allowed[i]) == 0;
         if (known)
             continue;
-        char valid[512];
-        suggest_join(allowed, count, valid, sizeof valid);
-        const char *near = name ? suggest_nearest(name, allowed, count) : NULL;
-        if (near != NULL)
-            return yaml_node_error(doc, key, err,
-                                   "unknown key '%s' in %s (did you mean '%s'? valid: %s)", name,
-                                   what, near, valid);
-        return yaml_node_error(doc, key, err, "unknown key '%s' in %s (valid: %s)",
-                               name ? name : "?", what, valid);
+        char hint[640];
+        suggest_hint(name, allowed, count, hint, sizeof hint);
+        return yaml_node_error(doc, key, err, "unknown key '%s' in %s%s", name ? name : "?", what,
+                               hint);
     }
     return AG_OK;
 }
