@@ -156,6 +156,21 @@ valgrind_clean() {
     --quiet "$BIN" verify --size small --out "$out" --quiet
 }
 
+# The tier's generate and verify again with the ASan+UBSan build, at every
+# size: it must run clean and write the same bytes as the release build.
+sanitized_all_sizes() {
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DASSETGEN_WERROR=ON \
+    -DASSETGEN_SANITIZE=ON -DASSETGEN_FAULT_INJECTION=ON
+  cmake --build build-asan -j "$(nproc)" --target assetgen
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+  rm -rf "$WORK/asan"
+  for size in "${SIZES[@]}"; do
+    build-asan/assetgen generate --profile all --size "$size" --out "$WORK/asan" --defects --quiet
+    build-asan/assetgen verify --size "$size" --out "$WORK/asan" --quiet
+    diff -r --exclude=.assetgen.lock "$WORK/run1/$size" "$WORK/asan/$size"
+  done
+}
+
 fuzz_short() {
   bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
 }
@@ -178,5 +193,6 @@ check x509-pki x509_pki
 check x509-verify x509_verify
 check x509-verify-strict x509_verify -x509_strict
 check valgrind valgrind_clean
+check sanitized-all-sizes sanitized_all_sizes
 check fuzz-short fuzz_short
 tier_end
