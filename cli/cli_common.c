@@ -9,12 +9,46 @@
 #include "common/fsutil.h"
 #include "common/suggest.h"
 
+/* assetgen.yaml of the source tree a build directory sits in
+ * (<tree>/build/assetgen), so a freshly built binary works from any
+ * directory; NULL when there is none. */
+static char *config_beside_build(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    for (int up = 0; up < 2; up++) {
+        char *slash = strrchr(exe, '/');
+        if (slash == NULL)
+            return NULL;
+        *slash = '\0';
+    }
+    char *path = xasprintf("%s/assetgen.yaml", exe);
+    if (access(path, R_OK) == 0)
+        return path;
+    free(path);
+    return NULL;
+}
+
 int cli_load_config(const char *path, struct config *config, struct ag_error *err)
 {
     if (path != NULL)
         return config_load(config, path, err);
     if (access("assetgen.yaml", R_OK) == 0)
         return config_load(config, "assetgen.yaml", err);
+    char *beside = config_beside_build();
+    if (beside != NULL) {
+        int rc = config_load(config, beside, err);
+        free(beside);
+        return rc;
+    }
+    if (access(ASSETGEN_DATADIR "/assetgen.yaml", R_OK) != 0)
+        return ag_error_set(err, AG_USAGE,
+                            "no configuration: neither ./assetgen.yaml nor the installed "
+                            "%s/assetgen.yaml exists; pass --config FILE",
+                            ASSETGEN_DATADIR);
     return config_load(config, ASSETGEN_DATADIR "/assetgen.yaml", err);
 }
 

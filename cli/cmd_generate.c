@@ -167,10 +167,11 @@ static int add_format(const char *name, const struct generator **list, size_t *n
     const struct generator *gen = generator_find(name);
     if (gen == NULL) {
         const char *names[64];
-        for (size_t i = 0; i < generator_registry_count; i++)
-            names[i] = generator_registry[i]->name;
+        size_t k = 0;
+        for (size_t i = 0; i < generator_registry_count && k < 64; i++)
+            names[k++] = generator_registry[i]->name;
         char hint[640];
-        suggest_hint(name, names, generator_registry_count, hint, sizeof hint);
+        suggest_hint(name, names, k, hint, sizeof hint);
         return ag_error_set(err, AG_USAGE, "unknown format '%s'%s", name, hint);
     }
     for (size_t i = 0; i < *n; i++)
@@ -251,6 +252,12 @@ static int open_signer(const struct generate_args *a, const struct config *confi
     pki_paths_resolve(&config->pki, a->pki_dir, paths);
     if (a->no_sign)
         return AG_OK;
+    /* Checked before a PKI is created: a run that must fail writes nothing. */
+    if (epoch < OPENPGP_KEY_CREATION_EPOCH)
+        return ag_error_set(err, AG_USAGE,
+                            "SOURCE_DATE_EPOCH %lld precedes the signing key's creation time "
+                            "%d (2000-01-01); use a later time or --no-sign",
+                            (long long)epoch, OPENPGP_KEY_CREATION_EPOCH);
     if (!pki_has_signing_key(paths)) {
         if (path_exists(paths->dir))
             return ag_error_set(err, AG_FAIL,
@@ -300,9 +307,10 @@ int cmd_generate(int argc, char **argv)
     const char *sde = getenv("SOURCE_DATE_EPOCH");
     if (err.status == AG_OK && sde && *sde) {
         unsigned long long v;
-        if (cli_parse_uint("generate", "SOURCE_DATE_EPOCH", sde, 253402300799ULL, &v) != AG_OK)
+        if (cli_parse_uint("generate", "SOURCE_DATE_EPOCH", sde, AG_EPOCH_MAX, &v) != AG_OK)
             err.status = AG_USAGE;
-        epoch = (int64_t)v;
+        else
+            epoch = (int64_t)v;
     }
     struct generate_plan plan = {0};
     if (err.status == AG_OK) {

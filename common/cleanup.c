@@ -24,6 +24,19 @@ static struct {
     void *arg;
 } cleanup_hooks[HOOK_SLOTS];
 static pthread_mutex_t cleanup_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Held by a step that must finish once begun; the signal thread waits
+ * for it before cleaning up. */
+static pthread_mutex_t cleanup_defer_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void cleanup_defer(void)
+{
+    pthread_mutex_lock(&cleanup_defer_lock);
+}
+
+void cleanup_resume(void)
+{
+    pthread_mutex_unlock(&cleanup_defer_lock);
+}
 
 void cleanup_register(const char *path)
 {
@@ -82,7 +95,9 @@ static void *cleanup_signal_thread(void *arg)
     int sig = 0;
     while (sigwait(set, &sig) != 0)
         ;
-    /* Held until exit: no worker may register or commit meanwhile. */
+    /* Both held until exit: no step that must finish is cut short, and no
+     * worker may register or commit meanwhile. */
+    pthread_mutex_lock(&cleanup_defer_lock);
     pthread_mutex_lock(&cleanup_lock);
     int removed = 0;
     for (int i = 0; i < CLEANUP_SLOTS; i++)
@@ -92,8 +107,8 @@ static void *cleanup_signal_thread(void *arg)
         if (cleanup_hooks[i].hook)
             cleanup_hooks[i].hook(cleanup_hooks[i].arg);
     fprintf(stderr,
-            "assetgen: interrupted by signal %d; %d partial file%s removed; complete "
-            "artifacts and the previous manifest.json were kept\n",
+            "assetgen: interrupted by signal %d; %d partial file%s removed; the "
+            "complete artifacts that manifest.json lists were kept\n",
             sig, removed, removed == 1 ? "" : "s");
     fflush(stderr);
     _exit(128 + sig);
@@ -120,8 +135,9 @@ char *cleanup_temp_name(const char *path)
     return xasprintf("%.*s.%s.tmp-%ld-XXXXXX", dir_len, path, base, (long)getpid());
 }
 
-/* -1: not a temporary; 1: its process is gone; 0: it may be alive. */
-static int temp_owner_gone(const char *name)
+/* The pid that made a temporary (".<name>.tmp-<pid>-XXXXXX"), 0 when the
+ * name carries none, -1 when it is not a temporary at all. */
+static long temp_owner(const char *name)
 {
     const char *mark = strstr(name, ".tmp-");
     if (name[0] != '.' || mark == NULL)
@@ -130,10 +146,19 @@ static int temp_owner_gone(const char *name)
     long pid = strtol(mark + 5, &end, 10);
     if (end == mark + 5 || *end != '-' || pid <= 0)
         return 0;
-    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    return pid;
 }
 
-void cleanup_each_temporary(const char *dir, temporary_fn found, void *ctx)
+static int owner_gone(long pid)
+{
+    return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+typedef void (*owned_fn)(void *ctx, const char *path, long owner);
+
+/* A temporary directory (a run's staging area) is reported whole, not
+ * walked into. */
+static void each_owned_temporary(const char *dir, owned_fn found, void *ctx)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
@@ -144,24 +169,53 @@ void cleanup_each_temporary(const char *dir, temporary_fn found, void *ctx)
             continue;
         char *path = xasprintf("%s/%s", dir, de->d_name);
         struct stat st;
-        int gone;
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            cleanup_each_temporary(path, found, ctx);
-        else if ((gone = temp_owner_gone(de->d_name)) >= 0)
-            found(ctx, path, gone);
+        long owner = temp_owner(de->d_name);
+        if (owner >= 0)
+            found(ctx, path, owner);
+        else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            each_owned_temporary(path, found, ctx);
         free(path);
     }
     closedir(d);
 }
 
-static void remove_if_gone(void *ctx, const char *path, int owner_gone)
+struct report_ctx {
+    temporary_fn found;
+    void *ctx;
+};
+
+static void report_owned(void *ctx, const char *path, long owner)
+{
+    struct report_ctx *rc = ctx;
+    rc->found(rc->ctx, path, owner_gone(owner));
+}
+
+void cleanup_each_temporary(const char *dir, temporary_fn found, void *ctx)
+{
+    struct report_ctx rc = {found, ctx};
+    each_owned_temporary(dir, report_owned, &rc);
+}
+
+static void remove_if_gone(void *ctx, const char *path, long owner)
 {
     (void)ctx;
-    if (owner_gone)
-        unlink(path);
+    if (owner_gone(owner))
+        remove_tree(path);
 }
 
 void cleanup_stale_temporaries(const char *dir)
 {
-    cleanup_each_temporary(dir, remove_if_gone, NULL);
+    each_owned_temporary(dir, remove_if_gone, NULL);
+}
+
+static void remove_if_mine(void *ctx, const char *path, long owner)
+{
+    (void)ctx;
+    if (owner == (long)getpid())
+        remove_tree(path);
+}
+
+void cleanup_own_temporaries(const char *dir)
+{
+    each_owned_temporary(dir, remove_if_mine, NULL);
 }

@@ -8,6 +8,13 @@
 void cleanup_register(const char *path);
 void cleanup_unregister(const char *path);
 
+/* Holds off an interrupt's cleanup while a step that must not be cut
+ * short runs (moving a finished run into place and writing its
+ * manifest); a signal that arrives meanwhile is handled at
+ * cleanup_resume. */
+void cleanup_defer(void);
+void cleanup_resume(void);
+
 typedef void (*cleanup_hook)(void *arg);
 /* Runs hook(arg) if the process is interrupted before the unregister. */
 void cleanup_register_hook(cleanup_hook hook, void *arg);
@@ -20,12 +27,16 @@ void cleanup_install_signal_handlers(void);
 /* The temporary name for path: ".<base>.tmp-<pid>-XXXXXX" in its directory,
  * so a later run can tell a dead run's leftovers from a live one's. */
 char *cleanup_temp_name(const char *path);
-/* Calls found(ctx, path, owner_gone) for every temporary under dir;
+/* Calls found(ctx, path, owner_gone) for every temporary under dir (a
+ * temporary directory counts as one);
  * owner_gone is 1 when the process that made it no longer exists. */
 typedef void (*temporary_fn)(void *ctx, const char *path, int owner_gone);
 void cleanup_each_temporary(const char *dir, temporary_fn found, void *ctx);
 /* Removes temporaries under dir left by processes that no longer exist
  * (a run killed with SIGKILL). */
 void cleanup_stale_temporaries(const char *dir);
+/* Removes this process's own temporaries under dir, including those made
+ * but not yet registered when an interrupt arrives. */
+void cleanup_own_temporaries(const char *dir);
 
 #endif

@@ -277,6 +277,10 @@ static int load_defaults(struct yaml_doc *doc, yaml_node_t *node, struct config 
         yaml_get_string(doc, node, "size", 0, &config->default_size, err) ||
         yaml_get_string(doc, node, "sizesDir", 0, sizes_dir, err))
         return err->status;
+    if (epoch > AG_EPOCH_MAX)
+        return yaml_node_error(doc, yaml_map_get(doc, node, "sourceDateEpoch"), err,
+                               "defaults.sourceDateEpoch %llu is past 9999-12-31; valid: 0 to %llu",
+                               (unsigned long long)epoch, (unsigned long long)AG_EPOCH_MAX);
     config->source_date_epoch = (int64_t)epoch;
     return AG_OK;
 }

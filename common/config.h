@@ -1,6 +1,9 @@
 #ifndef ASSETGEN_CONFIG_H
 #define ASSETGEN_CONFIG_H
 
+/* The latest timestamp every format can carry: 9999-12-31T23:59:59Z. */
+#define AG_EPOCH_MAX 253402300799ULL
+
 #include <stddef.h>
 #include <stdint.h>
 

@@ -38,6 +38,27 @@ int ag_error_prefix(struct ag_error *err, const char *fmt, ...)
     return err->status;
 }
 
+void ag_error_replace(struct ag_error *err, const char *from, const char *to)
+{
+    size_t from_len = strlen(from);
+    if (err == NULL || from_len == 0)
+        return;
+    char out[sizeof err->message];
+    size_t used = 0;
+    const char *p = err->message;
+    const char *hit;
+    while ((hit = strstr(p, from)) != NULL) {
+        used += (size_t)snprintf(out + used, sizeof out - used, "%.*s%s", (int)(hit - p), p, to);
+        if (used >= sizeof out)
+            break;
+        p = hit + from_len;
+    }
+    if (used < sizeof out)
+        snprintf(out + used, sizeof out - used, "%s", p);
+    memcpy(err->message, out, sizeof out);
+    err->message[sizeof err->message - 1] = '\0';
+}
+
 void ag_error_clear(struct ag_error *err)
 {
     err->status = AG_OK;

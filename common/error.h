@@ -24,6 +24,10 @@ int ag_error_set(struct ag_error *err, int status, const char *fmt, ...)
 int ag_error_prefix(struct ag_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Replaces every occurrence of from in the message with to: a path
+ * inside a staging directory becomes the path the user knows. */
+void ag_error_replace(struct ag_error *err, const char *from, const char *to);
+
 void ag_error_clear(struct ag_error *err);
 
 #endif

@@ -1,11 +1,29 @@
 #include "common/fault.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #ifdef ASSETGEN_FAULT_INJECTION
+/* Whether fd is the temporary of a file called name (".<name>.tmp-..."). */
+static int fault_file_is(int fd, const char *name, size_t name_len)
+{
+    char link[64], target[4096];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n <= 0)
+        return 0;
+    target[n] = '\0';
+    const char *base = strrchr(target, '/');
+    base = base ? base + 1 : target;
+    return base[0] == '.' && strncmp(base + 1, name, name_len) == 0 &&
+           strncmp(base + 1 + name_len, ".tmp-", 5) == 0;
+}
+
+/* "enospc@N" or "eio@N": a write that takes a file past N bytes fails;
+ * "...@N:NAME" limits that to files called NAME (manifest.json, say). */
 static int fault_armed(int fd, size_t len)
 {
     const char *spec = getenv("ASSETGEN_FAULT");
@@ -15,6 +33,9 @@ static int fault_armed(int fd, size_t len)
     if (at == NULL)
         return 0;
     long long limit = atoll(at + 1);
+    const char *name = strchr(at, ':');
+    if (name && !fault_file_is(fd, name + 1, strlen(name + 1)))
+        return 0;
     off_t offset = lseek(fd, 0, SEEK_CUR);
     if (offset < 0 || (long long)offset + (long long)len <= limit)
         return 0;

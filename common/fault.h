@@ -6,7 +6,8 @@
 
 /* The one fault-injection point for output writes. In builds configured
  * with ASSETGEN_FAULT_INJECTION, ASSETGEN_FAULT=enospc@N or eio@N makes a
- * write fail once the file would pass N bytes; elsewhere it is write(2). */
+ * write fail once the file would pass N bytes (ASSETGEN_FAULT=enospc@0:NAME
+ * only in files called NAME); elsewhere it is write(2). */
 ssize_t fault_write(int fd, const void *buf, size_t len);
 
 #endif

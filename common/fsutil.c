@@ -1,11 +1,13 @@
 #include "common/fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void *xmalloc(size_t size)
 {
@@ -120,4 +122,27 @@ int path_is_dir(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (d != NULL) {
+            struct dirent *de;
+            while ((de = readdir(d)) != NULL) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                    continue;
+                char *child = xasprintf("%s/%s", path, de->d_name);
+                remove_tree(child);
+                free(child);
+            }
+            closedir(d);
+        }
+        return rmdir(path) == 0 || errno == ENOENT ? 0 : -1;
+    }
+    return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }

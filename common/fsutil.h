@@ -18,6 +18,10 @@ int mkdir_for_file(const char *path, struct ag_error *err);
 /* Reads a whole (small) file; *data is NUL-terminated. */
 int read_file(const char *path, char **data, size_t *len, struct ag_error *err);
 int path_exists(const char *path);
+/* Removes path and, if it is a directory, everything under it, without
+ * following symlinks. Entries that vanish meanwhile are not an error;
+ * returns 0 when nothing is left, -1 otherwise. */
+int remove_tree(const char *path);
 int path_is_dir(const char *path);
 
 #endif

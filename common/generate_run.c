@@ -12,6 +12,7 @@
 #include "common/cleanup.h"
 #include "common/manifest.h"
 #include "common/openpgp.h"
+#include "common/staging.h"
 #include "common/units.h"
 
 static char *plan_own(struct generate_plan *plan, char *text)
@@ -173,6 +174,7 @@ void generate_plan_free(struct generate_plan *plan)
 
 struct run_state {
     const struct generate_plan *plan;
+    const char *stage_root; /* where this run writes until it is published */
     pthread_mutex_t lock;
     size_t next;
     size_t done;
@@ -184,14 +186,14 @@ struct run_state {
 };
 
 /* A detached armored signature beside each artifact: <file>.asc. */
-static int sign_artifacts(const struct generate_plan *plan, struct artifact_list *list,
+static int sign_artifacts(const struct run_state *st, struct artifact_list *list,
                           struct ag_error *err)
 {
     for (size_t i = 0; i < list->count; i++) {
         struct artifact *art = &list->items[i];
-        char *path = xasprintf("%s/%s", plan->out_root, art->path);
+        char *path = xasprintf("%s/%s", st->stage_root, art->path);
         char *sig = xasprintf("%s.asc", path);
-        int rc = signer_sign_file(plan->signer, path, sig, err);
+        int rc = signer_sign_file(st->plan->signer, path, sig, err);
         free(path);
         free(sig);
         if (rc != AG_OK)
@@ -200,6 +202,23 @@ static int sign_artifacts(const struct generate_plan *plan, struct artifact_list
         art->signature = xasprintf("%s.asc", art->path);
     }
     return AG_OK;
+}
+
+static int make_package(const struct run_state *st, const struct planned_package *pkg,
+                        struct artifact_list *mine, struct ag_error *err)
+{
+    struct package_spec spec = pkg->spec;
+    spec.out_root = st->stage_root;
+    int rc = pkg->generator->generate(&spec, mine, err);
+    if (rc == AG_OK && st->plan->signer && pkg->generator->sign_detached)
+        rc = sign_artifacts(st, mine, err);
+    for (size_t i = 0; rc == AG_OK && spec.defect && i < mine->count; i++) {
+        free(mine->items[i].defect);
+        free(mine->items[i].expect);
+        mine->items[i].defect = xstrdup(spec.defect);
+        mine->items[i].expect = xstrdup("reject");
+    }
+    return rc;
 }
 
 static void *run_worker(void *arg)
@@ -215,15 +234,7 @@ static void *run_worker(void *arg)
         const struct planned_package *pkg = &st->plan->packages[index];
         struct artifact_list mine = {0};
         struct ag_error err = {0};
-        int rc = pkg->generator->generate(&pkg->spec, &mine, &err);
-        if (rc == AG_OK && st->plan->signer && pkg->generator->sign_detached)
-            rc = sign_artifacts(st->plan, &mine, &err);
-        for (size_t i = 0; rc == AG_OK && pkg->spec.defect && i < mine.count; i++) {
-            free(mine.items[i].defect);
-            free(mine.items[i].expect);
-            mine.items[i].defect = xstrdup(pkg->spec.defect);
-            mine.items[i].expect = xstrdup("reject");
-        }
+        int rc = make_package(st, pkg, &mine, &err);
         pthread_mutex_lock(&st->lock);
         for (size_t i = 0; i < mine.count; i++)
             artifact_list_add(st->made, &mine.items[i]);
@@ -242,44 +253,15 @@ static void *run_worker(void *arg)
     }
 }
 
-/* Removes what this run wrote, unless an earlier manifest already lists
- * the identical file (then it is that run's complete artifact). */
-static void remove_made(const char *out_root, const struct artifact_list *made)
-{
-    char *manifest_path = xasprintf("%s/manifest.json", out_root);
-    struct manifest before;
-    struct ag_error ignored = {0};
-    if (manifest_read(manifest_path, &before, &ignored) != AG_OK)
-        memset(&before, 0, sizeof before);
-    for (size_t i = 0; i < made->count; i++) {
-        int listed = 0;
-        for (size_t j = 0; j < before.artifacts.count && !listed; j++)
-            listed = strcmp(before.artifacts.items[j].path, made->items[i].path) == 0 &&
-                     strcmp(before.artifacts.items[j].sha256, made->items[i].sha256) == 0;
-        if (!listed) {
-            char *path = xasprintf("%s/%s", out_root, made->items[i].path);
-            unlink(path);
-            free(path);
-            if (made->items[i].signature) {
-                path = xasprintf("%s/%s", out_root, made->items[i].signature);
-                unlink(path);
-                free(path);
-            }
-        }
-    }
-    manifest_free(&before);
-    free(manifest_path);
-}
-
 /* The public key beside the assets, so clients and verify can find it. */
-static int publish_key(const struct generate_plan *plan, const char *source, const char *name,
+static int publish_key(const char *stage_root, const char *source, const char *name,
                        struct ag_error *err)
 {
     char *key = NULL;
     size_t len = 0;
     int rc = read_file(source, &key, &len, err);
     if (rc == AG_OK) {
-        char *path = xasprintf("%s/keys/%s", plan->out_root, name);
+        char *path = xasprintf("%s/keys/%s", stage_root, name);
         rc = atomic_write_buffer(path, key, len, err);
         free(path);
     }
@@ -289,20 +271,52 @@ static int publish_key(const struct generate_plan *plan, const char *source, con
 
 /* The public key that verifies the signatures, and the CA certificate a
  * client needs for HTTPS, beside the assets. */
-static int publish_public_keys(const struct generate_plan *plan, struct ag_error *err)
+static int publish_public_keys(const struct generate_plan *plan, const char *stage_root,
+                               struct ag_error *err)
 {
-    int rc = publish_key(plan, plan->public_key_path, "gpg-signing.asc", err);
+    int rc = publish_key(stage_root, plan->public_key_path, "gpg-signing.asc", err);
     if (rc == AG_OK && plan->ca_cert_path && path_exists(plan->ca_cert_path))
-        rc = publish_key(plan, plan->ca_cert_path, "ca.crt", err);
+        rc = publish_key(stage_root, plan->ca_cert_path, "ca.crt", err);
     return rc;
 }
 
+/* Every format's repository metadata, from the merged manifest, into the
+ * staging directory beside this run's artifacts. */
+static int write_indexes(const struct generate_plan *plan, const struct manifest *m,
+                         const struct staging *stage, struct ag_error *err)
+{
+    int rc = AG_OK;
+    for (size_t g = 0; rc == AG_OK && g < plan->generator_count; g++) {
+        const struct generator *gen = plan->generators[g];
+        struct artifact_list rows = {0};
+        for (size_t i = 0; i < m->artifacts.count; i++)
+            if (strcmp(m->artifacts.items[i].format, gen->name) == 0)
+                artifact_list_add(&rows, &m->artifacts.items[i]);
+        struct index_request req = {.out_root = stage->dir,
+                                    .served_root = plan->out_root,
+                                    .base_url = plan->base_url,
+                                    .epoch = plan->epoch,
+                                    .artifacts = rows.items,
+                                    .count = rows.count,
+                                    .registry_key_path = plan->registry_key_path,
+                                    .signer = plan->signer};
+        rc = gen->write_index(&req, err);
+        if (rc != AG_OK)
+            ag_error_prefix(err, "%s index: ", gen->name);
+        artifact_list_free(&rows);
+    }
+    return rc;
+}
+
+/* Under the output lock: merge the manifest, write the indexes beside the
+ * run's files, move them all into place, then replace the manifest. If
+ * anything fails, every file moved is put back as it was. */
 static int publish_run(const struct generate_plan *plan, const char *tool,
-                       const struct artifact_list *made, struct ag_error *err)
+                       const struct artifact_list *made, struct staging *stage,
+                       struct ag_error *err)
 {
     int lock_fd;
-    if (mkdir_parents(plan->out_root, err) != AG_OK ||
-        manifest_lock(plan->out_root, &lock_fd, err) != AG_OK)
+    if (manifest_lock(plan->out_root, &lock_fd, err) != AG_OK)
         return err->status;
     char *manifest_path = xasprintf("%s/manifest.json", plan->out_root);
     struct manifest m;
@@ -320,37 +334,50 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
         free(m.signing_key);
         m.signing_key = plan->signer ? xstrdup(signer_fingerprint(plan->signer)) : NULL;
         if (plan->signer && plan->public_key_path)
-            rc = publish_public_keys(plan, err);
+            rc = publish_public_keys(plan, stage->dir, err);
+        if (rc == AG_OK)
+            rc = write_indexes(plan, &m, stage, err);
+        if (rc == AG_OK) {
+            /* From the first move to the manifest, an interrupt waits:
+             * out/ must end either as it was or as this run leaves it. */
+            cleanup_defer();
+            rc = staging_publish(stage, err);
+            if (rc == AG_OK)
+                rc = manifest_write(manifest_path, &m, err);
+            if (rc != AG_OK)
+                staging_rollback(stage);
+            cleanup_resume();
+        }
+        manifest_free(&m);
     }
-    for (size_t g = 0; rc == AG_OK && g < plan->generator_count; g++) {
-        const struct generator *gen = plan->generators[g];
-        struct artifact_list rows = {0};
-        for (size_t i = 0; i < m.artifacts.count; i++)
-            if (strcmp(m.artifacts.items[i].format, gen->name) == 0)
-                artifact_list_add(&rows, &m.artifacts.items[i]);
-        struct index_request req = {plan->out_root, plan->base_url, plan->epoch,
-                                    rows.items,     rows.count,     plan->registry_key_path,
-                                    plan->signer};
-        rc = gen->write_index(&req, err);
-        if (rc != AG_OK)
-            ag_error_prefix(err, "%s index: ", gen->name);
-        artifact_list_free(&rows);
-    }
-    if (rc == AG_OK)
-        rc = manifest_write(manifest_path, &m, err);
-    manifest_free(&m);
     free(manifest_path);
     manifest_unlock(lock_fd);
     return rc;
+}
+
+/* On an interrupt: this run's staging directory and any temporary it made
+ * in out/, registered or not. */
+static void remove_own_temporaries(void *out_root)
+{
+    cleanup_own_temporaries(out_root);
 }
 
 int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const char *tool,
                       generate_progress_fn progress, void *progress_ctx, struct artifact_list *made,
                       struct ag_error *err)
 {
+    /* A run killed outright (SIGKILL) cannot clean up after itself. */
+    cleanup_stale_temporaries(plan->out_root);
+    struct staging stage;
+    cleanup_register_hook(remove_own_temporaries, plan->out_root);
+    if (staging_open(&stage, plan->out_root, err) != AG_OK) {
+        cleanup_unregister_hook(remove_own_temporaries, plan->out_root);
+        return err->status;
+    }
     struct run_state st;
     memset(&st, 0, sizeof st);
     st.plan = plan;
+    st.stage_root = stage.dir;
     st.made = made;
     st.progress = progress;
     st.progress_ctx = progress_ctx;
@@ -359,8 +386,6 @@ int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const cha
         jobs = 1;
     if (jobs > plan->count)
         jobs = (unsigned)plan->count;
-    /* A run killed outright (SIGKILL) cannot clean up after itself. */
-    cleanup_stale_temporaries(plan->out_root);
     pthread_t *threads = xmalloc((jobs + 1) * sizeof *threads);
     unsigned started = 0;
     for (unsigned i = 0; i < jobs; i++)
@@ -374,8 +399,10 @@ int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const cha
     pthread_mutex_destroy(&st.lock);
     int rc = st.failed ? ag_error_set(err, st.error.status, "%s", st.error.message) : AG_OK;
     if (rc == AG_OK)
-        rc = publish_run(plan, tool, made, err);
+        rc = publish_run(plan, tool, made, &stage, err);
     if (rc != AG_OK)
-        remove_made(plan->out_root, made);
+        ag_error_replace(err, stage.dir, plan->out_root);
+    staging_close(&stage);
+    cleanup_unregister_hook(remove_own_temporaries, plan->out_root);
     return rc;
 }

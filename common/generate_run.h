@@ -61,9 +61,10 @@ void generate_plan_free(struct generate_plan *plan);
 typedef void (*generate_progress_fn)(void *ctx, const struct planned_package *pkg,
                                      const struct artifact_list *made, size_t done, size_t total);
 
-/* Generates every package with up to jobs threads, then under the output
- * lock merges the manifest and rewrites each format's index. On failure,
- * files this run made are removed and the manifest is left as it was. */
+/* Generates every package with up to jobs threads into a staging
+ * directory, then under the output lock merges the manifest, writes each
+ * format's index there and moves the lot into place. On failure nothing
+ * visible has changed: out/ and its manifest are as they were. */
 int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const char *tool,
                       generate_progress_fn progress, void *progress_ctx, struct artifact_list *made,
                       struct ag_error *err);

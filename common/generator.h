@@ -36,9 +36,13 @@ struct defect {
 };
 
 /* What a generator needs to write its repository metadata: every row of
- * the (merged) manifest that belongs to its format. */
+ * the (merged) manifest that belongs to its format. The metadata is
+ * written under out_root (the run's staging directory, moved into place
+ * with the run); an artifact is read from out_root when this run made it,
+ * else from served_root (see package_index_source). */
 struct index_request {
     const char *out_root;
+    const char *served_root;
     const char *base_url;
     int64_t epoch;
     const struct artifact *artifacts;

@@ -171,6 +171,11 @@ void manifest_merge(struct manifest *m, const struct artifact_list *fresh)
             artifact_list_add(&m->artifacts, a);
         }
     }
+    /* In path order, whatever order concurrent runs merged in, so the
+     * indexes built from these rows are reproducible too. */
+    if (m->artifacts.count > 1)
+        qsort(m->artifacts.items, m->artifacts.count, sizeof *m->artifacts.items,
+              compare_artifacts);
 }
 
 void manifest_free(struct manifest *m)

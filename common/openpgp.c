@@ -1,11 +1,8 @@
-/* nftw() is an X/Open interface. */
-#define _XOPEN_SOURCE 700
 #include "common/openpgp.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <gpgme.h>
 #include <pthread.h>
 #include <spawn.h>
@@ -36,17 +33,6 @@ static int gpg_failed(const char *what, gpgme_error_t code, struct ag_error *err
     return ag_error_set(err, AG_FAIL, "%s: %s", what, gpgme_strerror(code));
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    /* The exiting agent unlinks its own sockets, so an entry listed a
-     * moment ago may be gone already: that must not stop the walk, which
-     * would leave the rest of the home behind. */
-    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
 /* Stops the agent a home started, then removes the home. */
 static void home_remove(void *arg)
 {
@@ -60,7 +46,9 @@ static void home_remove(void *arg)
     if (posix_spawnp(&pid, "gpgconf", &actions, NULL, argv, environ) == 0)
         waitpid(pid, NULL, 0);
     posix_spawn_file_actions_destroy(&actions);
-    nftw(home, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    /* The exiting agent unlinks its own sockets meanwhile; remove_tree
+     * tolerates entries that vanish. */
+    remove_tree(home);
 }
 
 static void home_destroy(char *home)

@@ -12,7 +12,8 @@ void format_iso8601(int64_t epoch, char *out, size_t cap)
 {
     time_t t = (time_t)epoch;
     struct tm tm;
-    gmtime_r(&t, &tm);
+    if (gmtime_r(&t, &tm) == NULL)
+        memset(&tm, 0, sizeof tm); /* beyond the epochs config accepts */
     strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
@@ -90,4 +91,13 @@ int package_finish_archive(struct det_archive *ar, struct atomic_file *out, int 
 char *package_output_path(const struct package_spec *spec, const char *relative)
 {
     return xasprintf("%s/%s", spec->out_root, relative);
+}
+
+char *package_index_source(const struct index_request *req, const char *relative)
+{
+    char *path = xasprintf("%s/%s", req->out_root, relative);
+    if (req->served_root == NULL || path_exists(path))
+        return path;
+    free(path);
+    return xasprintf("%s/%s", req->served_root, relative);
 }

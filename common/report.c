@@ -62,7 +62,8 @@ int report_write_json(const struct report *report, const char *path, struct ag_e
     char when[32];
     time_t now = time(NULL);
     struct tm tm;
-    gmtime_r(&now, &tm);
+    if (gmtime_r(&now, &tm) == NULL)
+        memset(&tm, 0, sizeof tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     json_t *root = json_object();
     json_object_set_new(root, "tier", json_string(report->tier));

@@ -245,7 +245,7 @@ static int npm_version_object(const struct index_request *req, const struct arti
                               const struct ecdsa_key *key, const char *keyid, json_t **out,
                               struct ag_error *err)
 {
-    char *path = xasprintf("%s/%s", req->out_root, art->path);
+    char *path = package_index_source(req, art->path);
     struct archive_scan scan;
     json_t *version = NULL;
     if (art->defect != NULL) {

@@ -352,7 +352,7 @@ static const char *basename_of(const char *path)
 static int pypi_write_core_metadata(const struct index_request *req, const struct artifact *art,
                                     char *sha256, char **requires_python, struct ag_error *err)
 {
-    char *path = xasprintf("%s/%s", req->out_root, art->path);
+    char *path = package_index_source(req, art->path);
     struct archive_scan scan;
     int rc = archive_scan_file(path, ARCHIVE_SCAN_SMALL, &scan, err);
     if (rc != AG_OK) {
@@ -372,7 +372,7 @@ static int pypi_write_core_metadata(const struct index_request *req, const struc
     } else {
         *requires_python = metadata_field(metadata, "Requires-Python");
         rc = digest_buffer_hex(DIGEST_SHA256, metadata, strlen(metadata), sha256, err);
-        char *sidecar = xasprintf("%s.metadata", path);
+        char *sidecar = xasprintf("%s/%s.metadata", req->out_root, art->path);
         if (rc == AG_OK)
             rc = atomic_write_buffer(sidecar, metadata, strlen(metadata), err);
         free(sidecar);

@@ -28,6 +28,27 @@ for fault in enospc eio; do
   note "$fault: $(head -1 "$SCRATCH/err")"
 done
 
+# A failure while the run is being published (an index, the manifest):
+# a rerun with another seed over the same names must leave out/ exactly
+# as it was, the files it had already replaced put back.
+out=$SCRATCH/publish
+"$BIN" generate --format npm,pypi --size small --out "$out" --pki "$PKI" --seed 1 --quiet
+cp -a "$out" "$SCRATCH/publish-before"
+for file in index.json keys index.v1_json index.html manifest.json; do
+  set +e
+  ASSETGEN_FAULT=enospc@0:$file "$FAULT_BIN" generate --format npm,pypi --size small \
+    --out "$out" --pki "$PKI" --seed 2 --quiet 2>"$SCRATCH/err"
+  rc=$?
+  set -e
+  [ "$rc" -eq 1 ] || fail "publish fault in $file: exit $rc, expected 1"
+  grep -q "No space left on device" "$SCRATCH/err" || fail "publish fault in $file: $(cat "$SCRATCH/err")"
+  ! grep -q "staging" "$SCRATCH/err" || fail "publish fault in $file: the message names the staging area: $(cat "$SCRATCH/err")"
+  diff -r -x .assetgen.lock "$SCRATCH/publish-before" "$out" >/dev/null ||
+    fail "publish fault in $file: out/ changed: $(diff -rq -x .assetgen.lock "$SCRATCH/publish-before" "$out" | head -3)"
+done
+"$BIN" verify --size small --out "$out" --pki "$PKI" --quiet >/dev/null
+note "publish faults (indexes, manifest): out/ unchanged, byte for byte"
+
 # A real full disk: a 12 MiB tmpfs cannot hold three 10 MiB artifacts.
 mnt=$SCRATCH/tmpfs
 mkdir -p "$mnt"

@@ -17,7 +17,6 @@
 /* A fresh directory /tmp/assetgen-<tag>-XXXXXX; the caller frees the name. */
 char *make_tmpdir(const char *tag);
 /* Removes path and, for a directory, everything below it. */
-void remove_tree(const char *path);
 /* Writes text to dir/rel, creating its parent directories, with the mode. */
 void write_file(const char *dir, const char *rel, const char *text, mode_t mode);
 /* Names in dir (hidden ones too), joined by '|' in readdir order. */

@@ -187,6 +187,27 @@ Test(manifest, merge_replaces_the_row_with_the_same_path_and_keeps_others)
     manifest_free(&m);
 }
 
+Test(manifest, merged_rows_are_in_path_order_whatever_the_merge_order)
+{
+    struct manifest m;
+    memset(&m, 0, sizeof m);
+    const char *paths[] = {"pypi/packages/z-1.0.tar.gz", "npm/b/-/b-1.0.0.tgz",
+                           "npm/a/-/a-1.0.0.tgz"};
+    for (size_t i = 0; i < 3; i++) {
+        struct artifact_list fresh = {0};
+        struct artifact a;
+        fill(&a, paths[i], 'a');
+        artifact_list_add(&fresh, &a);
+        manifest_merge(&m, &fresh);
+        artifact_list_free(&fresh);
+    }
+    cr_assert_eq(m.artifacts.count, 3u);
+    cr_assert_str_eq(m.artifacts.items[0].path, "npm/a/-/a-1.0.0.tgz");
+    cr_assert_str_eq(m.artifacts.items[1].path, "npm/b/-/b-1.0.0.tgz");
+    cr_assert_str_eq(m.artifacts.items[2].path, "pypi/packages/z-1.0.tar.gz");
+    manifest_free(&m);
+}
+
 static void expect_read_error(const char *text, const char *part)
 {
     struct tmp_file t;
