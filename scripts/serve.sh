@@ -160,6 +160,11 @@ static_locations() {
         root $(q "$root");
         index index.html;
 
+        # Temporaries, a run's staging area and the lock are never served.
+        location ~ /\. {
+            return 404;
+        }
+
         # npm: /npm/<name> and /npm/@scope%2fname answer with the packument directly.
         location /npm/ {
             try_files \$uri \$uri/index.json =404;
