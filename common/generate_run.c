@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "common/fsutil.h"
@@ -35,7 +36,8 @@ static uint64_t plan_data_size(const struct size_tier *size, const struct genera
 /* Checks that out_root can be made and written without making it: a run
  * refused later on (a template error, a missing key) must leave no trace,
  * so directories appear only with the first file written. */
-static int plan_check_output(const char *out_dir, const char *out_root, struct ag_error *err)
+static int plan_check_output(const char *out_dir, const char *out_root, char **existing,
+                             struct ag_error *err)
 {
     if (path_exists(out_dir) && !path_is_dir(out_dir))
         return ag_error_set(err, AG_USAGE, "--out %s exists and is not a directory", out_dir);
@@ -77,8 +79,40 @@ static int plan_check_output(const char *out_dir, const char *out_root, struct a
         }
     }
     free(child);
-    free(path);
+    if (rc == AG_OK)
+        *existing = path;
+    else
+        free(path);
     return rc;
+}
+
+/* Refuses a run the filesystem cannot hold, before it fills the disk:
+ * each artifact takes at most its data file plus a little. */
+static int plan_check_space(const struct generate_plan *plan, const char *existing,
+                            struct ag_error *err)
+{
+    struct statvfs vfs;
+    if (statvfs(existing, &vfs) != 0)
+        return AG_OK; /* unknown: the writes themselves will say */
+    uint64_t need = 0, files = 0;
+    for (size_t i = 0; i < plan->count; i++) {
+        unsigned per = plan->packages[i].generator->artifacts_per_package;
+        per = per ? per : 1;
+        files += per;
+        need += per * (plan->packages[i].spec.data_size + 256 * 1024);
+    }
+    uint64_t free_bytes = (uint64_t)vfs.f_bavail * (uint64_t)vfs.f_frsize;
+    if (need <= free_bytes)
+        return AG_OK;
+    char need_text[32], free_text[32];
+    format_size(need, need_text, sizeof need_text);
+    format_size(free_bytes, free_text, sizeof free_text);
+    return ag_error_set(err, AG_USAGE,
+                        "size tier '%s' needs about %s for %llu artifact%s but only %s is free "
+                        "in %s; choose a smaller tier, fewer formats or a smaller --count, or "
+                        "another --out",
+                        plan->size->name, need_text, (unsigned long long)files,
+                        files == 1 ? "" : "s", free_text, existing);
 }
 
 int generate_plan_build(const struct generate_request *req, struct generate_plan *plan,
@@ -157,7 +191,12 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
                 return err->status;
         }
     }
-    return plan_check_output(req->out_dir, plan->out_root, err);
+    char *existing = NULL;
+    if (plan_check_output(req->out_dir, plan->out_root, &existing, err) != AG_OK)
+        return err->status;
+    int rc = plan_check_space(plan, existing, err);
+    free(existing);
+    return rc;
 }
 
 void generate_plan_free(struct generate_plan *plan)

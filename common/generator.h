@@ -60,6 +60,9 @@ struct generator {
     /* Bytes kept below a tier's maxSize for the container's own headers,
      * so the artifact lands in [95%, 100%] of the tier. */
     uint64_t container_overhead;
+    /* Files one package makes (a wheel and an sdist: 2), each holding the
+     * data file: what a run needs on disk is reckoned from it. */
+    unsigned artifacts_per_package;
     /* 1 when each artifact gets a detached armored signature (<file>.asc). */
     int sign_detached;
     /* The known-bad variants `generate --defects` makes. */

@@ -513,6 +513,7 @@ const struct generator npm_generator = {
     .name = "npm",
     .summary = "npm tarball (.tgz) and packument",
     .container_overhead = 64 * 1024,
+    .artifacts_per_package = 1,
     .defects = npm_defects,
     .defect_count = sizeof npm_defects / sizeof npm_defects[0],
     .check_package = npm_check_package,

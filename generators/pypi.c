@@ -691,6 +691,7 @@ const struct generator pypi_generator = {
     .name = "pypi",
     .summary = "wheel (py3-none-any), sdist, PEP 503/691 simple index",
     .container_overhead = 64 * 1024,
+    .artifacts_per_package = 2,
     .sign_detached = 1,
     .defects = pypi_defects,
     .defect_count = sizeof pypi_defects / sizeof pypi_defects[0],

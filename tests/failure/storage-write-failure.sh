@@ -49,20 +49,46 @@ done
 "$BIN" verify --size small --out "$out" --pki "$PKI" --quiet >/dev/null
 note "publish faults (indexes, manifest): out/ unchanged, byte for byte"
 
-# A real full disk: a 12 MiB tmpfs cannot hold three 10 MiB artifacts.
+# A real full disk. A run the filesystem cannot hold is refused up front
+# (exit 2, nothing written); two runs that each fit but not together hit a
+# real ENOSPC, and the one that does must leave nothing behind.
 mnt=$SCRATCH/tmpfs
 mkdir -p "$mnt"
-if mount -t tmpfs -o size=12m assetgen-test "$mnt" 2>/dev/null; then
+if mount -t tmpfs -o size=24m assetgen-test "$mnt" 2>/dev/null; then
   set +e
-  "$BIN" generate --format npm,pypi --size medium --out "$mnt" --pki "$PKI" --quiet 2>"$SCRATCH/err"
+  "$BIN" generate --format npm,pypi --size medium --out "$mnt/o" --pki "$PKI" --quiet 2>"$SCRATCH/err"
   rc=$?
   set -e
-  left=$(find "$mnt" -type f ! -name .assetgen.lock | head -5)
+  [ "$rc" -eq 2 ] || { umount "$mnt"; fail "too big for the disk: exit $rc, expected 2"; }
+  grep -q "needs about .* free" "$SCRATCH/err" || { umount "$mnt"; fail "too big: $(cat "$SCRATCH/err")"; }
+  [ ! -e "$mnt/o" ] || { umount "$mnt"; fail "too big: $mnt/o was created"; }
+  note "too big for the disk: $(head -1 "$SCRATCH/err")"
+  set +e
+  "$BIN" generate --format npm --size medium --count 2 --name left --out "$mnt/o" --pki "$PKI" \
+    --quiet 2>"$SCRATCH/err-left" &
+  left_pid=$!
+  "$BIN" generate --format npm --size medium --count 2 --name right --out "$mnt/o" --pki "$PKI" \
+    --quiet 2>"$SCRATCH/err-right"
+  rc_right=$?
+  wait "$left_pid"
+  rc_left=$?
+  set -e
+  status=ok
+  for side in left right; do
+    rc_var=rc_$side
+    case ${!rc_var} in
+      0) ;;
+      1) grep -q "No space left on device" "$SCRATCH/err-$side" || status="$side: $(cat "$SCRATCH/err-$side")" ;;
+      *) status="$side: exit ${!rc_var}, expected 0 or 1" ;;
+    esac
+  done
+  [ "$rc_left" -eq 1 ] || [ "$rc_right" -eq 1 ] || status="neither run hit ENOSPC (exits $rc_left, $rc_right)"
+  leftovers=$(find "$mnt" -name '.*.tmp-*' | head -3)
+  exact=$(assert_manifest_exact "$mnt/o/medium" 2>&1) || status="manifest: $exact"
   umount "$mnt"
-  [ "$rc" -eq 1 ] || fail "tmpfs: exit $rc, expected 1"
-  grep -q "No space left on device" "$SCRATCH/err" || fail "tmpfs: $(cat "$SCRATCH/err")"
-  [ -z "$left" ] || fail "tmpfs: files left behind: $left"
-  note "full tmpfs: $(head -1 "$SCRATCH/err")"
+  [ "$status" = ok ] || fail "full tmpfs: $status"
+  [ -z "$leftovers" ] || fail "full tmpfs: temporaries left: $leftovers"
+  note "full tmpfs, two runs: exits $rc_left and $rc_right; $exact"
 else
   echo "SKIP part: cannot mount a tmpfs here (needs root); the fault-point cases ran"
 fi
