@@ -14,33 +14,17 @@
 
 #define ATOMIC_BUFFER_BYTES (1u << 20)
 
-static int io_status(int e)
-{
-    /* A full or failing disk is a generation failure; a path the user
-     * cannot write is a usage error. */
-    return (e == EACCES || e == EROFS || e == ENOTDIR || e == EISDIR) ? AG_USAGE : AG_FAIL;
-}
-
 /* The temporary file, as mkstemp makes it: mode 0600 at most. */
 static int open_temp(struct atomic_file *file, const char *path, unsigned digest_mask,
                      struct ag_error *err)
 {
     memset(file, 0, sizeof *file);
     file->fd = -1;
-    if (mkdir_for_file(path, err) != AG_OK)
-        return err->status;
     /* A leading dot hides the partial file from directory listings and
      * from every index glob. */
-    file->temp_path = cleanup_temp_name(path);
-    file->fd = mkstemp(file->temp_path);
-    if (file->fd < 0) {
-        int e = errno;
-        ag_error_set(err, io_status(e), "cannot create %s: %s", file->temp_path, strerror(e));
-        free(file->temp_path);
-        file->temp_path = NULL;
+    file->fd = cleanup_create_temp(path, 0, &file->temp_path, err);
+    if (file->fd < 0)
         return err->status;
-    }
-    cleanup_register(file->temp_path);
     file->final_path = xstrdup(path);
     file->buffer = xmalloc(ATOMIC_BUFFER_BYTES);
     if (digest_set_init(&file->digests, digest_mask, err) != AG_OK) {
@@ -68,8 +52,8 @@ static int write_all(struct atomic_file *file, const unsigned char *data, size_t
             continue;
         if (n < 0) {
             int e = errno;
-            return ag_error_set(err, io_status(e), "cannot write %s: %s", file->final_path,
-                                strerror(e));
+            return ag_error_set(err, ag_status_for_errno(e), "cannot write %s: %s",
+                                file->final_path, strerror(e));
         }
         data += n;
         len -= (size_t)n;
@@ -149,7 +133,8 @@ int atomic_file_commit(struct atomic_file *file, struct ag_error *err)
         goto fail;
     if (rename(file->temp_path, file->final_path) != 0) {
         int e = errno;
-        ag_error_set(err, io_status(e), "cannot rename into %s: %s", file->final_path, strerror(e));
+        ag_error_set(err, ag_status_for_errno(e), "cannot rename into %s: %s", file->final_path,
+                     strerror(e));
         goto fail;
     }
     cleanup_unregister(file->temp_path);

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,9 @@ static pthread_mutex_t cleanup_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Held by a step that must finish once begun; the signal thread waits
  * for it before cleaning up. */
 static pthread_mutex_t cleanup_defer_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Set once a signal has arrived: the deferred step must not go on to
+ * exit with its own status while the signal thread cleans up. */
+static atomic_int cleanup_interrupted;
 
 void cleanup_defer(void)
 {
@@ -36,18 +40,21 @@ void cleanup_defer(void)
 void cleanup_resume(void)
 {
     pthread_mutex_unlock(&cleanup_defer_lock);
+    if (atomic_load(&cleanup_interrupted))
+        for (;;)
+            pause();
 }
 
-void cleanup_register(const char *path)
+/* A full table only means an interrupt finds the file by the sweep of
+ * the run's own temporaries instead. */
+static void register_locked(const char *path)
 {
-    pthread_mutex_lock(&cleanup_lock);
     for (int i = 0; i < CLEANUP_SLOTS; i++) {
         if (cleanup_paths[i] == NULL) {
             cleanup_paths[i] = xstrdup(path);
             break;
         }
     }
-    pthread_mutex_unlock(&cleanup_lock);
 }
 
 void cleanup_unregister(const char *path)
@@ -95,6 +102,7 @@ static void *cleanup_signal_thread(void *arg)
     int sig = 0;
     while (sigwait(set, &sig) != 0)
         ;
+    atomic_store(&cleanup_interrupted, 1);
     /* Both held until exit: no step that must finish is cut short, and no
      * worker may register or commit meanwhile. */
     pthread_mutex_lock(&cleanup_defer_lock);
@@ -133,6 +141,32 @@ char *cleanup_temp_name(const char *path)
     const char *base = slash ? slash + 1 : path;
     int dir_len = slash ? (int)(slash - path + 1) : 0;
     return xasprintf("%.*s.%s.tmp-%ld-XXXXXX", dir_len, path, base, (long)getpid());
+}
+
+int cleanup_create_temp(const char *path, int directory, char **temp_path, struct ag_error *err)
+{
+    *temp_path = NULL;
+    pthread_mutex_lock(&cleanup_lock);
+    int fd = -1;
+    char *name = NULL;
+    if (mkdir_for_file(path, err) == AG_OK) {
+        name = cleanup_temp_name(path);
+        if (directory)
+            fd = mkdtemp(name) ? 0 : -1;
+        else
+            fd = mkstemp(name);
+        if (fd < 0) {
+            int e = errno;
+            ag_error_set(err, ag_status_for_errno(e), "cannot create %s: %s", name, strerror(e));
+            free(name);
+            name = NULL;
+        } else if (!directory) {
+            register_locked(name);
+        }
+    }
+    pthread_mutex_unlock(&cleanup_lock);
+    *temp_path = name;
+    return fd;
 }
 
 /* The pid that made a temporary (".<name>.tmp-<pid>-XXXXXX"), 0 when the

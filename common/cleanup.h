@@ -1,11 +1,13 @@
 #ifndef ASSETGEN_CLEANUP_H
 #define ASSETGEN_CLEANUP_H
 
+#include "common/error.h"
+
 /* What must not outlive an interrupted run: temporary files in flight and
  * private resources (a GnuPG home and its agent). SIGINT, SIGTERM and
  * SIGHUP are taken by one thread that removes them, says what was kept,
- * and exits 128+signal. */
-void cleanup_register(const char *path);
+ * and exits 128+signal. Temporary files are registered as
+ * cleanup_create_temp makes them. */
 void cleanup_unregister(const char *path);
 
 /* Holds off an interrupt's cleanup while a step that must not be cut
@@ -27,6 +29,14 @@ void cleanup_install_signal_handlers(void);
 /* The temporary name for path: ".<base>.tmp-<pid>-XXXXXX" in its directory,
  * so a later run can tell a dead run's leftovers from a live one's. */
 char *cleanup_temp_name(const char *path);
+
+/* Makes path's parent directories and a temporary for it: a file
+ * (mkstemp, registered; returns its descriptor) or, with directory set, a
+ * directory (mkdtemp; returns 0). All of it happens under the lock an
+ * interrupt takes first, so once an interrupt is being handled nothing
+ * new appears in the output. On failure returns -1 with err set and
+ * *temp_path NULL. */
+int cleanup_create_temp(const char *path, int directory, char **temp_path, struct ag_error *err);
 /* Calls found(ctx, path, owner_gone) for every temporary under dir (a
  * temporary directory counts as one);
  * owner_gone is 1 when the process that made it no longer exists. */

@@ -1,5 +1,6 @@
 #include "common/error.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +58,11 @@ void ag_error_replace(struct ag_error *err, const char *from, const char *to)
         snprintf(out + used, sizeof out - used, "%s", p);
     memcpy(err->message, out, sizeof out);
     err->message[sizeof err->message - 1] = '\0';
+}
+
+int ag_status_for_errno(int e)
+{
+    return (e == EACCES || e == EROFS || e == ENOTDIR || e == EISDIR) ? AG_USAGE : AG_FAIL;
 }
 
 void ag_error_clear(struct ag_error *err)

@@ -28,6 +28,10 @@ int ag_error_prefix(struct ag_error *err, const char *fmt, ...)
  * inside a staging directory becomes the path the user knows. */
 void ag_error_replace(struct ag_error *err, const char *from, const char *to);
 
+/* The status an I/O failure maps to: a full or failing disk fails the
+ * run (1); a path the user cannot write is a usage error (2). */
+int ag_status_for_errno(int e);
+
 void ag_error_clear(struct ag_error *err);
 
 #endif

@@ -1,6 +1,8 @@
 #include "common/fault.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,7 @@ static int fault_file_is(int fd, const char *name, size_t name_len)
 static int fault_armed(int fd, size_t len)
 {
     const char *spec = getenv("ASSETGEN_FAULT");
-    if (spec == NULL)
+    if (spec == NULL || (strncmp(spec, "enospc@", 7) != 0 && strncmp(spec, "eio@", 4) != 0))
         return 0;
     const char *at = strchr(spec, '@');
     if (at == NULL)
@@ -42,7 +44,25 @@ static int fault_armed(int fd, size_t len)
     errno = strncmp(spec, "eio", 3) == 0 ? EIO : ENOSPC;
     return 1;
 }
+
+static atomic_uint fault_passes;
 #endif
+
+void fault_point(const char *name)
+{
+#ifdef ASSETGEN_FAULT_INJECTION
+    const char *spec = getenv("ASSETGEN_FAULT");
+    if (spec == NULL || strncmp(spec, "kill@", 5) != 0)
+        return;
+    const char *colon = strchr(spec, ':');
+    if (colon == NULL || strcmp(colon + 1, name) != 0)
+        return;
+    if (atomic_fetch_add(&fault_passes, 1) + 1 >= (unsigned)atoi(spec + 5))
+        raise(SIGKILL);
+#else
+    (void)name;
+#endif
+}
 
 ssize_t fault_write(int fd, const void *buf, size_t len)
 {

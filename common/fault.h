@@ -10,4 +10,9 @@
  * only in files called NAME); elsewhere it is write(2). */
 ssize_t fault_write(int fd, const void *buf, size_t len);
 
+/* A place a crash is simulated: ASSETGEN_FAULT=kill@N:NAME kills the
+ * process with SIGKILL on the N-th pass through fault_point(NAME), in
+ * fault-injection builds only. */
+void fault_point(const char *name);
+
 #endif

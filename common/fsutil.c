@@ -48,8 +48,10 @@ char *xasprintf(const char *fmt, ...)
     return out;
 }
 
-int mkdir_parents(const char *dir, struct ag_error *err)
+int mkdir_parents_tracked(const char *dir, char **top_created, struct ag_error *err)
 {
+    if (top_created)
+        *top_created = NULL;
     char *path = xstrdup(dir);
     size_t len = strlen(path);
     for (size_t i = 1; i <= len; i++) {
@@ -57,7 +59,10 @@ int mkdir_parents(const char *dir, struct ag_error *err)
             continue;
         char saved = path[i];
         path[i] = '\0';
-        if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+        if (mkdir(path, 0755) == 0) {
+            if (top_created && *top_created == NULL)
+                *top_created = xstrdup(path);
+        } else if (errno != EEXIST) {
             int e = errno;
             ag_error_set(err, e == ENOSPC || e == EIO ? AG_FAIL : AG_USAGE,
                          "cannot create directory %s: %s", path, strerror(e));
@@ -70,6 +75,26 @@ int mkdir_parents(const char *dir, struct ag_error *err)
     if (!path_is_dir(dir))
         return ag_error_set(err, AG_USAGE, "%s exists and is not a directory", dir);
     return AG_OK;
+}
+
+int mkdir_parents(const char *dir, struct ag_error *err)
+{
+    return mkdir_parents_tracked(dir, NULL, err);
+}
+
+void rmdir_created(const char *dir, const char *top_created)
+{
+    if (top_created == NULL)
+        return;
+    size_t top_len = strlen(top_created);
+    char *path = xstrdup(dir);
+    while (strlen(path) >= top_len && rmdir(path) == 0) {
+        char *slash = strrchr(path, '/');
+        if (slash == NULL || strlen(path) == top_len)
+            break;
+        *slash = '\0';
+    }
+    free(path);
 }
 
 int mkdir_for_file(const char *path, struct ag_error *err)

@@ -13,6 +13,12 @@ char *xstrdup(const char *text);
 
 /* Creates dir and its parents (mode 0755). */
 int mkdir_parents(const char *dir, struct ag_error *err);
+/* The same, setting *top_created to the highest directory it had to
+ * create (NULL when all existed), so a failed run can take them away. */
+int mkdir_parents_tracked(const char *dir, char **top_created, struct ag_error *err);
+/* Removes dir and its parents up to and including top_created, as far as
+ * they are empty: undoes mkdir_parents_tracked. */
+void rmdir_created(const char *dir, const char *top_created);
 /* Creates the parent directories of a file path. */
 int mkdir_for_file(const char *path, struct ag_error *err);
 /* Reads a whole (small) file; *data is NUL-terminated. */

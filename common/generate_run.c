@@ -11,6 +11,7 @@
 #include "common/fsutil.h"
 #include "common/atomic_file.h"
 #include "common/cleanup.h"
+#include "common/fault.h"
 #include "common/manifest.h"
 #include "common/openpgp.h"
 #include "common/staging.h"
@@ -347,6 +348,23 @@ static int write_indexes(const struct generate_plan *plan, const struct manifest
     return rc;
 }
 
+/* Artifacts and their signatures move first, so an index never names a
+ * file that is not there yet. */
+static int publish_staged(struct staging *stage, const struct artifact_list *made,
+                          struct ag_error *err)
+{
+    const char **first = xmalloc((2 * made->count + 1) * sizeof *first);
+    size_t n = 0;
+    for (size_t i = 0; i < made->count; i++) {
+        first[n++] = made->items[i].path;
+        if (made->items[i].signature)
+            first[n++] = made->items[i].signature;
+    }
+    int rc = staging_publish(stage, "manifest.json", first, n, err);
+    free(first);
+    return rc;
+}
+
 /* Under the output lock: merge the manifest, write the indexes beside the
  * run's files, move them all into place, then replace the manifest. If
  * anything fails, every file moved is put back as it was. */
@@ -357,6 +375,9 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
     int lock_fd;
     if (manifest_lock(plan->out_root, &lock_fd, err) != AG_OK)
         return err->status;
+    /* What dead runs left: a half-done move first, then their files. */
+    staging_recover(plan->out_root);
+    cleanup_stale_temporaries(plan->out_root);
     char *manifest_path = xasprintf("%s/manifest.json", plan->out_root);
     struct manifest m;
     int rc = manifest_read(manifest_path, &m, err);
@@ -380,11 +401,14 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
             /* From the first move to the manifest, an interrupt waits:
              * out/ must end either as it was or as this run leaves it. */
             cleanup_defer();
-            rc = staging_publish(stage, err);
+            rc = publish_staged(stage, made, err);
             if (rc == AG_OK)
                 rc = manifest_write(manifest_path, &m, err);
-            if (rc != AG_OK)
-                staging_rollback(stage);
+            if (rc == AG_OK) {
+                fault_point("committed");
+                staging_commit(stage);
+            } else
+                staging_rollback(stage, err);
             cleanup_resume();
         }
         manifest_free(&m);
@@ -405,8 +429,6 @@ int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const cha
                       generate_progress_fn progress, void *progress_ctx, struct artifact_list *made,
                       struct ag_error *err)
 {
-    /* A run killed outright (SIGKILL) cannot clean up after itself. */
-    cleanup_stale_temporaries(plan->out_root);
     struct staging stage;
     cleanup_register_hook(remove_own_temporaries, plan->out_root);
     if (staging_open(&stage, plan->out_root, err) != AG_OK) {

@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,89 +11,127 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fault.h"
 #include "common/fsutil.h"
+
+/* A staging directory being published is renamed to this prefix, which
+ * the sweep of dead runs' temporaries does not match: only
+ * staging_recover, under the lock, may touch it. */
+#define PUBLISH_PREFIX ".publish-"
+#define JOURNAL_NAME   "journal"
+#define DONE_LINE      "done\n"
 
 int staging_open(struct staging *s, const char *final_root, struct ag_error *err)
 {
     memset(s, 0, sizeof *s);
-    if (mkdir_parents(final_root, err) != AG_OK)
+    s->journal_fd = -1;
+    if (mkdir_parents_tracked(final_root, &s->root_created, err) != AG_OK)
         return err->status;
-    char *name = xasprintf("%s/staging", final_root);
-    s->dir = cleanup_temp_name(name);
-    free(name);
-    if (mkdtemp(s->dir) == NULL) {
-        int e = errno;
-        ag_error_set(err, AG_FAIL, "cannot create a staging directory in %s: %s", final_root,
-                     strerror(e));
-        free(s->dir);
-        s->dir = NULL;
-        return err->status;
-    }
     s->final_root = xstrdup(final_root);
+    char *name = xasprintf("%s/staging", final_root);
+    int rc = cleanup_create_temp(name, 1, &s->dir, err) < 0 ? err->status : AG_OK;
+    free(name);
+    if (rc != AG_OK)
+        rmdir_created(final_root, s->root_created);
+    return rc;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? xasprintf("%.*s", (int)(slash - path), path) : xstrdup(".");
+}
+
+static int journal_append(struct staging *s, const char *line, struct ag_error *err)
+{
+    size_t len = strlen(line);
+    if (write(s->journal_fd, line, len) != (ssize_t)len)
+        return ag_error_set(err, AG_FAIL, "cannot write the publish journal in %s: %s", s->dir,
+                            strerror(errno));
     return AG_OK;
 }
 
-/* A hard link to the file about to be replaced, under a temporary name in
- * its directory, so a killed run's backup is swept like any temporary. */
-static int staging_keep_backup(const char *final_path, char **backup, struct ag_error *err)
+/* The identity of the commit file: it is replaced by a rename, so a new
+ * inode means the run committed. */
+static void commit_identity(const char *path, char *out, size_t cap)
 {
-    *backup = NULL;
     struct stat st;
-    if (lstat(final_path, &st) != 0 || !S_ISREG(st.st_mode))
-        return AG_OK;
-    char *name = cleanup_temp_name(final_path);
-    for (int attempt = 0; attempt < 16; attempt++) {
-        char *candidate = xstrdup(name);
-        int fd = mkstemp(candidate);
-        if (fd >= 0) {
-            close(fd);
-            unlink(candidate);
-            if (link(final_path, candidate) == 0) {
-                *backup = candidate;
-                free(name);
-                return AG_OK;
-            }
-        }
-        int e = errno;
-        free(candidate);
-        if (e != EEXIST) {
-            free(name);
-            return ag_error_set(err, AG_FAIL, "cannot keep a copy of %s before replacing it: %s",
-                                final_path, strerror(e));
-        }
-    }
-    free(name);
-    return ag_error_set(err, AG_FAIL, "cannot keep a copy of %s before replacing it", final_path);
+    if (lstat(path, &st) == 0)
+        snprintf(out, cap, "%llu:%llu", (unsigned long long)st.st_dev,
+                 (unsigned long long)st.st_ino);
+    else
+        snprintf(out, cap, "none");
 }
 
-static int staging_move(struct staging *s, const char *staged, const char *relative,
-                        struct ag_error *err)
+static struct staged_file *staging_record(struct staging *s)
 {
-    char *final_path = xasprintf("%s/%s", s->final_root, relative);
-    char *backup = NULL;
-    int rc = mkdir_for_file(final_path, err);
-    if (rc == AG_OK)
-        rc = staging_keep_backup(final_path, &backup, err);
-    if (rc == AG_OK && rename(staged, final_path) != 0) {
-        int e = errno;
-        rc = ag_error_set(err, AG_FAIL, "cannot move %s into place: %s", final_path, strerror(e));
-        if (backup) {
-            unlink(backup);
-            free(backup);
-        }
-    }
-    if (rc != AG_OK) {
-        free(final_path);
-        return rc;
-    }
     if (s->count == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 16;
         s->placed = xrealloc(s->placed, s->cap * sizeof *s->placed);
     }
-    s->placed[s->count].final_path = final_path;
-    s->placed[s->count].backup_path = backup;
-    s->count++;
-    return AG_OK;
+    struct staged_file *f = &s->placed[s->count++];
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
+/* ".<base>.bak-<pid>-<n>" beside the file it keeps. */
+static char *backup_name(struct staging *s, const char *relative)
+{
+    const char *slash = strrchr(relative, '/');
+    int dir_len = slash ? (int)(slash - relative + 1) : 0;
+    return xasprintf("%.*s.%s.bak-%ld-%u", dir_len, relative, relative + dir_len, (long)getpid(),
+                     s->next_backup++);
+}
+
+static int staging_move(struct staging *s, const char *relative, struct ag_error *err)
+{
+    char *staged = xasprintf("%s/%s", s->dir, relative);
+    char *final_path = xasprintf("%s/%s", s->final_root, relative);
+    char *final_dir = dir_of(final_path);
+    char *top = NULL;
+    struct stat st;
+    int exists = lstat(final_path, &st) == 0;
+    int rc = AG_OK;
+    if (exists && S_ISDIR(st.st_mode))
+        rc = ag_error_set(err, AG_FAIL, "cannot replace the directory %s with a file", final_path);
+    if (rc == AG_OK)
+        rc = mkdir_parents_tracked(final_dir, &top, err);
+    struct staged_file *f = NULL;
+    if (rc == AG_OK) {
+        f = staging_record(s);
+        f->relative = xstrdup(relative);
+        f->backup = exists ? backup_name(s, relative) : NULL;
+        f->dirs_created = top ? xstrdup(top + strlen(s->final_root) + 1) : NULL;
+        char *line = xasprintf("%s\t%s\t%s\n", f->relative, f->backup ? f->backup : "-",
+                               f->dirs_created ? f->dirs_created : "-");
+        rc = journal_append(s, line, err);
+        free(line);
+    }
+    if (rc == AG_OK && f->backup) {
+        char *backup = xasprintf("%s/%s", s->final_root, f->backup);
+        int linked = link(final_path, backup) == 0;
+        if (!linked && errno == EEXIST) {
+            unlink(backup); /* a dead run's, whose pid this run reuses */
+            linked = link(final_path, backup) == 0;
+        }
+        if (!linked)
+            rc = ag_error_set(err, AG_FAIL, "cannot keep %s before replacing it: %s", final_path,
+                              strerror(errno));
+        free(backup);
+    }
+    if (rc == AG_OK) {
+        fault_point("publish");
+        if (rename(staged, final_path) != 0)
+            rc = ag_error_set(err, AG_FAIL, "cannot move %s into place: %s", final_path,
+                              strerror(errno));
+    }
+    if (rc != AG_OK && f == NULL)
+        rmdir_created(final_dir, top);
+    free(top);
+    free(final_dir);
+    free(final_path);
+    free(staged);
+    return rc;
 }
 
 static int compare_names(const void *a, const void *b)
@@ -111,7 +151,8 @@ static int staging_walk(struct staging *s, const char *dir, const char *relative
     size_t count = 0, cap = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+            (relative == NULL && strcmp(de->d_name, JOURNAL_NAME) == 0))
             continue;
         if (count == cap) {
             cap = cap ? 2 * cap : 16;
@@ -131,7 +172,7 @@ static int staging_walk(struct staging *s, const char *dir, const char *relative
             if (S_ISDIR(st.st_mode))
                 rc = staging_walk(s, path, rel, err);
             else
-                rc = staging_move(s, path, rel, err);
+                rc = staging_move(s, rel, err);
         }
         free(path);
         free(rel);
@@ -141,53 +182,236 @@ static int staging_walk(struct staging *s, const char *dir, const char *relative
     return rc;
 }
 
-int staging_publish(struct staging *s, struct ag_error *err)
+/* Opens the journal with the commit file's identity, then renames the
+ * directory out of the temporaries' namespace. */
+static int staging_begin(struct staging *s, const char *commit_relative, struct ag_error *err)
 {
-    return staging_walk(s, s->dir, NULL, err);
-}
-
-/* Directories made for a new file go with it, up to the final root. */
-static void staging_remove_empty_parents(const struct staging *s, const char *final_path)
-{
-    char *dir = xstrdup(final_path);
-    size_t root_len = strlen(s->final_root);
-    char *slash;
-    while ((slash = strrchr(dir, '/')) != NULL && (size_t)(slash - dir) > root_len) {
-        *slash = '\0';
-        if (rmdir(dir) != 0)
-            break;
+    char *journal = xasprintf("%s/" JOURNAL_NAME, s->dir);
+    s->journal_fd = open(journal, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    free(journal);
+    if (s->journal_fd < 0)
+        return ag_error_set(err, AG_FAIL, "cannot create the publish journal in %s: %s", s->dir,
+                            strerror(errno));
+    char *commit_path = xasprintf("%s/%s", s->final_root, commit_relative);
+    char identity[64];
+    commit_identity(commit_path, identity, sizeof identity);
+    free(commit_path);
+    char *header = xasprintf("%s\t%s\n", commit_relative, identity);
+    int rc = journal_append(s, header, err);
+    free(header);
+    if (rc != AG_OK)
+        return rc;
+    char *renamed = xasprintf("%s/" PUBLISH_PREFIX "%ld%s", s->final_root, (long)getpid(),
+                              strrchr(s->dir, '-'));
+    if (rename(s->dir, renamed) != 0) {
+        int e = errno;
+        free(renamed);
+        return ag_error_set(err, AG_FAIL, "cannot rename %s: %s", s->dir, strerror(e));
     }
-    free(dir);
+    free(s->dir);
+    s->dir = renamed;
+    return AG_OK;
 }
 
-void staging_rollback(struct staging *s)
+int staging_publish(struct staging *s, const char *commit_relative, const char *const *first,
+                    size_t first_count, struct ag_error *err)
 {
-    for (size_t i = s->count; i-- > 0;) {
-        struct staged_file *f = &s->placed[i];
-        if (f->backup_path) {
-            rename(f->backup_path, f->final_path);
-            free(f->backup_path);
-            f->backup_path = NULL;
-        } else {
-            unlink(f->final_path);
-            staging_remove_empty_parents(s, f->final_path);
+    int rc = staging_begin(s, commit_relative, err);
+    for (size_t i = 0; rc == AG_OK && i < first_count; i++) {
+        char *staged = xasprintf("%s/%s", s->dir, first[i]);
+        if (path_exists(staged))
+            rc = staging_move(s, first[i], err);
+        free(staged);
+    }
+    if (rc == AG_OK)
+        rc = staging_walk(s, s->dir, NULL, err);
+    return rc;
+}
+
+/* The move is settled either way: mark the journal so no recovery
+ * replays it, and drop what is left of the staging directory. */
+static void staging_finish_journal(struct staging *s)
+{
+    if (s->journal_fd >= 0) {
+        struct ag_error ignored = {0};
+        journal_append(s, DONE_LINE, &ignored);
+        close(s->journal_fd);
+        s->journal_fd = -1;
+    }
+    remove_tree(s->dir);
+}
+
+void staging_commit(struct staging *s)
+{
+    for (size_t i = 0; i < s->count; i++) {
+        if (s->placed[i].backup) {
+            char *backup = xasprintf("%s/%s", s->final_root, s->placed[i].backup);
+            unlink(backup);
+            free(backup);
         }
     }
+    s->committed = 1;
+    staging_finish_journal(s);
+}
+
+/* Undoes one journaled move, whatever step it reached: the staged file
+ * still being there means the rename never happened. */
+static int undo_move(const char *root, const char *stage_dir, const char *relative,
+                     const char *backup_rel, const char *dirs_rel, char *failed, size_t cap)
+{
+    char *staged = xasprintf("%s/%s", stage_dir, relative);
+    char *final_path = xasprintf("%s/%s", root, relative);
+    char *backup = backup_rel ? xasprintf("%s/%s", root, backup_rel) : NULL;
+    char *top = dirs_rel ? xasprintf("%s/%s", root, dirs_rel) : NULL;
+    struct stat st;
+    int moved = lstat(staged, &st) != 0;
+    int ok = 1;
+    if (moved && backup) {
+        if (rename(backup, final_path) != 0 && errno != ENOENT) {
+            ok = 0;
+            snprintf(failed, cap, "; could not restore %s (the original is at %s: %s)", final_path,
+                     backup, strerror(errno));
+        }
+    } else if (moved) {
+        unlink(final_path);
+    } else if (backup) {
+        unlink(backup);
+    }
+    char *final_dir = dir_of(final_path);
+    rmdir_created(final_dir, top);
+    free(final_dir);
+    free(top);
+    free(backup);
+    free(final_path);
+    free(staged);
+    return ok;
+}
+
+void staging_rollback(struct staging *s, struct ag_error *err)
+{
+    char failed[512] = "";
+    for (size_t i = s->count; i-- > 0;) {
+        const struct staged_file *f = &s->placed[i];
+        char one[512] = "";
+        if (!undo_move(s->final_root, s->dir, f->relative, f->backup, f->dirs_created, one,
+                       sizeof one) &&
+            failed[0] == '\0')
+            snprintf(failed, sizeof failed, "%s", one);
+    }
+    if (failed[0] && err) {
+        size_t used = strlen(err->message);
+        snprintf(err->message + used, sizeof err->message - used, "%s", failed);
+    }
+    staging_finish_journal(s);
 }
 
 void staging_close(struct staging *s)
 {
+    if (s->journal_fd >= 0)
+        close(s->journal_fd);
     for (size_t i = 0; i < s->count; i++) {
-        if (s->placed[i].backup_path) {
-            unlink(s->placed[i].backup_path);
-            free(s->placed[i].backup_path);
-        }
-        free(s->placed[i].final_path);
+        free(s->placed[i].relative);
+        free(s->placed[i].backup);
+        free(s->placed[i].dirs_created);
     }
     free(s->placed);
     if (s->dir)
         remove_tree(s->dir);
+    if (!s->committed && s->final_root)
+        rmdir_created(s->final_root, s->root_created);
     free(s->dir);
+    free(s->root_created);
     free(s->final_root);
     memset(s, 0, sizeof *s);
+    s->journal_fd = -1;
+}
+
+/* Replays one dead run's journal: the moves stand if the commit file
+ * was replaced (only their kept links go), else they are undone. */
+static void recover_journal(const char *root, const char *stage_dir)
+{
+    char *journal_path = xasprintf("%s/" JOURNAL_NAME, stage_dir);
+    char *text = NULL;
+    size_t len = 0;
+    struct ag_error ignored = {0};
+    if (read_file(journal_path, &text, &len, &ignored) != AG_OK) {
+        free(journal_path);
+        return;
+    }
+    free(journal_path);
+    /* Only complete lines count: a line cut short was never acted on. */
+    char *end = strrchr(text, '\n');
+    if (end == NULL ||
+        (len >= strlen(DONE_LINE) && strcmp(text + len - strlen(DONE_LINE), DONE_LINE) == 0)) {
+        free(text);
+        return;
+    }
+    end[1] = '\0';
+    char *save = NULL;
+    char *header = strtok_r(text, "\n", &save);
+    char *tab = header ? strchr(header, '\t') : NULL;
+    if (tab == NULL) {
+        free(text);
+        return;
+    }
+    *tab = '\0';
+    char *commit_path = xasprintf("%s/%s", root, header);
+    char identity[64];
+    commit_identity(commit_path, identity, sizeof identity);
+    free(commit_path);
+    int committed = strcmp(identity, tab + 1) != 0;
+    char **lines = NULL;
+    size_t count = 0;
+    for (char *line; (line = strtok_r(NULL, "\n", &save)) != NULL;) {
+        lines = xrealloc(lines, (count + 1) * sizeof *lines);
+        lines[count++] = line;
+    }
+    for (size_t i = count; i-- > 0;) {
+        char *fields[3] = {lines[i], NULL, NULL};
+        for (int k = 1; k < 3 && fields[k - 1]; k++) {
+            char *t = strchr(fields[k - 1], '\t');
+            if (t) {
+                *t = '\0';
+                fields[k] = t + 1;
+            }
+        }
+        if (fields[2] == NULL)
+            continue;
+        const char *backup = strcmp(fields[1], "-") ? fields[1] : NULL;
+        const char *dirs = strcmp(fields[2], "-") ? fields[2] : NULL;
+        if (committed) {
+            if (backup) {
+                char *path = xasprintf("%s/%s", root, backup);
+                unlink(path);
+                free(path);
+            }
+        } else {
+            char failed[512];
+            undo_move(root, stage_dir, fields[0], backup, dirs, failed, sizeof failed);
+        }
+    }
+    free(lines);
+    free(text);
+}
+
+void staging_recover(const char *final_root)
+{
+    DIR *d = opendir(final_root);
+    if (d == NULL)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, PUBLISH_PREFIX, strlen(PUBLISH_PREFIX)) != 0)
+            continue;
+        char *end = NULL;
+        long pid = strtol(de->d_name + strlen(PUBLISH_PREFIX), &end, 10);
+        if (end == NULL || *end != '-' || pid <= 0 || pid == (long)getpid() ||
+            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char *dir = xasprintf("%s/%s", final_root, de->d_name);
+        recover_journal(final_root, dir);
+        remove_tree(dir);
+        free(dir);
+    }
+    closedir(d);
 }

@@ -9,15 +9,26 @@
  * root and moved into place only under the output lock, once the whole
  * run has succeeded. Until then nothing a client or another run can see
  * has changed; a failed or interrupted run just loses its staging
- * directory. */
+ * directory.
+ *
+ * The move is journaled: before each file is moved, a line in the
+ * staging directory's journal names it, the hard link kept of the file it
+ * replaces and the directories made for it. A run killed while moving is
+ * undone by the next run's staging_recover, unless the commit file (the
+ * manifest) had already been replaced, in which case the move stands. */
 struct staged_file {
-    char *final_path;
-    char *backup_path; /* hard link to the file it replaced, or NULL */
+    char *relative;
+    char *backup;       /* relative path of the link to the replaced file, or NULL */
+    char *dirs_created; /* highest directory made for it, or NULL */
 };
 
 struct staging {
     char *final_root;
     char *dir;
+    char *root_created; /* directories made for final_root itself, or NULL */
+    int journal_fd;
+    unsigned next_backup;
+    int committed;
     struct staged_file *placed;
     size_t count;
     size_t cap;
@@ -27,16 +38,27 @@ struct staging {
 int staging_open(struct staging *s, const char *final_root, struct ag_error *err);
 
 /* Moves every file under the staging directory to the same relative path
- * under the final root. A file it replaces is kept as a hard link so that
- * staging_rollback can put it back. Stops at the first failure; what was
- * moved by then stays recorded for the rollback. */
-int staging_publish(struct staging *s, struct ag_error *err);
+ * under the final root: the files named in first (the artifacts) before
+ * the rest (the indexes that point at them). commit_relative is the file
+ * whose replacement commits the run (manifest.json). Stops at the first
+ * failure; staging_rollback then undoes what was moved. */
+int staging_publish(struct staging *s, const char *commit_relative, const char *const *first,
+                    size_t first_count, struct ag_error *err);
+
+/* After the commit file is in place: drops the kept links. */
+void staging_commit(struct staging *s);
 
 /* Undoes staging_publish: restores every replaced file and removes every
- * new one. */
-void staging_rollback(struct staging *s);
+ * new one with the directories made for it. A file that cannot be put
+ * back is named in err. */
+void staging_rollback(struct staging *s, struct ag_error *err);
 
-/* Removes the staging directory and the backups, and frees s. */
+/* Removes the staging directory, and the directories made for the final
+ * root when nothing was committed; frees s. */
 void staging_close(struct staging *s);
+
+/* Under the output lock, before publishing: finishes or undoes the move
+ * of every run that died while publishing into final_root. */
+void staging_recover(const char *final_root);
 
 #endif

@@ -75,8 +75,8 @@ static int check_size(const struct artifact *art, const struct size_tier *size,
 static void report_temporary(void *ctx, const char *path, int owner_gone)
 {
     report_add(ctx, "tree", path, CHECK_FAIL,
-               owner_gone ? "temporary file of a killed run left behind"
-                          : "temporary file of a running generate",
+               owner_gone ? "temporary file or staging directory of a killed run left behind"
+                          : "temporary file or staging directory of a running generate",
                0);
 }
 

@@ -224,6 +224,7 @@ done
 # The seed's failure scenarios and stress rule (tests/failure, tests/stress).
 check fault-build fault_build
 check failure-crash-mid-generation bash tests/failure/crash-mid-generation.sh "${CRASH_ITERATIONS:-3}"
+check failure-crash-while-publishing bash tests/failure/crash-while-publishing.sh
 check failure-interrupt bash tests/failure/interrupt.sh
 check failure-storage-write bash tests/failure/storage-write-failure.sh
 check failure-signer-loss bash tests/failure/signer-loss.sh

@@ -1,6 +1,8 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -17,7 +19,39 @@ static char *read_text(const char *dir, const char *rel)
     return text;
 }
 
-Test(staging, publish_moves_every_file_and_close_leaves_nothing_else)
+static void assert_text(const char *dir, const char *rel, const char *want)
+{
+    char *text = read_text(dir, rel);
+    cr_assert_str_eq(text, want, "%s/%s", dir, rel);
+    free(text);
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of dir in name order, '|'-separated. */
+static void assert_entries(const char *dir, const char *want)
+{
+    char names[512];
+    size_t n = list_dir(dir, names, sizeof names);
+    char *parts[32];
+    size_t k = 0;
+    for (char *save = NULL, *p = strtok_r(names, "|", &save); p && k < 32;
+         p = strtok_r(NULL, "|", &save))
+        parts[k++] = p;
+    cr_assert_eq(k, n);
+    qsort(parts, k, sizeof *parts, compare_strings);
+    char sorted[512] = "";
+    for (size_t i = 0; i < k; i++) {
+        strcat(sorted, i ? "|" : "");
+        strcat(sorted, parts[i]);
+    }
+    cr_assert_str_eq(sorted, want, "in %s", dir);
+}
+
+Test(staging, publish_moves_every_file_and_commit_leaves_nothing_else)
 {
     char *root = make_tmpdir("staging");
     write_file(root, "npm/old.txt", "old\n", 0644);
@@ -27,44 +61,69 @@ Test(staging, publish_moves_every_file_and_close_leaves_nothing_else)
     cr_assert(strstr(s.dir, "/.staging.tmp-") != NULL, "a temporary name: %s", s.dir);
     write_file(s.dir, "npm/old.txt", "new\n", 0644);
     write_file(s.dir, "pypi/simple/demo/index.html", "<html/>\n", 0644);
-    cr_assert_eq(staging_publish(&s, &err), AG_OK, "%s", err.message);
+    const char *first[] = {"pypi/simple/demo/index.html"};
+    cr_assert_eq(staging_publish(&s, "manifest.json", first, 1, &err), AG_OK, "%s", err.message);
     cr_assert_eq(s.count, 2u);
+    cr_assert_str_eq(s.placed[0].relative, "pypi/simple/demo/index.html", "first goes first");
+    cr_assert_not_null(s.placed[1].backup, "the replaced file is kept until commit");
+    staging_commit(&s);
     staging_close(&s);
-    char *text = read_text(root, "npm/old.txt");
-    cr_assert_str_eq(text, "new\n");
-    free(text);
-    text = read_text(root, "pypi/simple/demo/index.html");
-    cr_assert_str_eq(text, "<html/>\n");
-    free(text);
+    assert_text(root, "npm/old.txt", "new\n");
+    assert_text(root, "pypi/simple/demo/index.html", "<html/>\n");
     char names[256];
     cr_assert_eq(list_dir(root, names, sizeof names), 2u, "left behind: %s", names);
     char *npm = xasprintf("%s/npm", root);
-    cr_assert_eq(list_dir(npm, names, sizeof names), 1u, "no backup left: %s", names);
+    assert_entries(npm, "old.txt");
     free(npm);
     remove_tree(root);
     free(root);
 }
 
-Test(staging, rollback_restores_replaced_files_and_removes_new_ones)
+Test(staging, rollback_restores_replaced_files_and_removes_only_what_it_made)
 {
     char *root = make_tmpdir("staging");
     write_file(root, "npm/kept.txt", "old\n", 0644);
+    char *empty = xasprintf("%s/clients", root);
+    cr_assert_eq(mkdir(empty, 0755), 0);
+    char *link_path = xasprintf("%s/npm/link", root);
+    cr_assert_eq(symlink("kept.txt", link_path), 0);
     struct staging s;
     struct ag_error err = {0};
     cr_assert_eq(staging_open(&s, root, &err), AG_OK, "%s", err.message);
     write_file(s.dir, "npm/kept.txt", "new\n", 0644);
+    write_file(s.dir, "npm/link", "a file now\n", 0644);
+    write_file(s.dir, "clients/.npmrc", "registry=x\n", 0644);
     write_file(s.dir, "pypi/simple/demo/index.html", "<html/>\n", 0644);
-    cr_assert_eq(staging_publish(&s, &err), AG_OK, "%s", err.message);
-    staging_rollback(&s);
+    cr_assert_eq(staging_publish(&s, "manifest.json", NULL, 0, &err), AG_OK, "%s", err.message);
+    ag_error_set(&err, AG_FAIL, "the manifest could not be written");
+    staging_rollback(&s, &err);
+    cr_assert_str_eq(err.message, "the manifest could not be written", "every file restored");
     staging_close(&s);
-    char *text = read_text(root, "npm/kept.txt");
-    cr_assert_str_eq(text, "old\n");
-    free(text);
-    char names[256];
-    cr_assert_eq(list_dir(root, names, sizeof names), 1u, "only npm/ is left: %s", names);
-    cr_assert_str_eq(names, "npm");
+    assert_text(root, "npm/kept.txt", "old\n");
+    char target[64] = "";
+    cr_assert_eq(readlink(link_path, target, sizeof target - 1), 8, "the symlink is back");
+    cr_assert_str_eq(target, "kept.txt");
+    assert_entries(root, "clients|npm");
+    assert_entries(empty, "");
+    free(link_path);
+    free(empty);
     remove_tree(root);
     free(root);
+}
+
+Test(staging, a_run_that_publishes_nothing_takes_away_the_directories_it_made)
+{
+    char *parent = make_tmpdir("staging");
+    char *root = xasprintf("%s/out/small", parent);
+    struct staging s;
+    struct ag_error err = {0};
+    cr_assert_eq(staging_open(&s, root, &err), AG_OK, "%s", err.message);
+    write_file(s.dir, "npm/a.tgz", "partial", 0644);
+    staging_close(&s);
+    assert_entries(parent, "");
+    free(root);
+    remove_tree(parent);
+    free(parent);
 }
 
 Test(staging, an_interrupted_run_loses_its_staging_directory_whole)
@@ -77,10 +136,70 @@ Test(staging, an_interrupted_run_loses_its_staging_directory_whole)
     write_file(root, ".other.tmp-1-abcdef", "another process's", 0644);
     cleanup_own_temporaries(root);
     cr_assert_not(path_exists(s.dir), "the staging directory is gone");
-    char names[256];
-    cr_assert_eq(list_dir(root, names, sizeof names), 1u, "left: %s", names);
-    cr_assert_str_eq(names, ".other.tmp-1-abcdef", "pid 1's temporary is not ours");
+    assert_entries(root, ".other.tmp-1-abcdef");
     staging_close(&s);
+    remove_tree(root);
+    free(root);
+}
+
+/* A pid no process has: a child that has exited and been reaped. */
+static long dead_pid(void)
+{
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(0);
+    waitpid(pid, NULL, 0);
+    return (long)pid;
+}
+
+/* The state a run killed after moving a.txt (replacing it) and b.txt
+ * (new) leaves, before its manifest landed or after. */
+static char *dead_publish(const char *root, const char *identity)
+{
+    long pid = dead_pid();
+    write_file(root, "a.txt", "old\n", 0644);
+    char *a = xasprintf("%s/a.txt", root);
+    char *backup_rel = xasprintf(".a.txt.bak-%ld-0", pid);
+    char *backup = xasprintf("%s/%s", root, backup_rel);
+    cr_assert_eq(link(a, backup), 0);
+    unlink(a);
+    write_file(root, "a.txt", "new\n", 0644);
+    write_file(root, "sub/b.txt", "new\n", 0644);
+    char *dir_rel = xasprintf(".publish-%ld-XyZ123", pid);
+    char *journal =
+        xasprintf("manifest.json\t%s\na.txt\t%s\t-\nsub/b.txt\t-\tsub\n", identity, backup_rel);
+    char *journal_rel = xasprintf("%s/journal", dir_rel);
+    write_file(root, journal_rel, journal, 0600);
+    free(journal_rel);
+    free(journal);
+    free(backup);
+    free(backup_rel);
+    free(a);
+    return dir_rel;
+}
+
+Test(staging, recovery_undoes_a_dead_runs_move_that_did_not_commit)
+{
+    char *root = make_tmpdir("staging");
+    char *dir_rel = dead_publish(root, "none");
+    staging_recover(root);
+    assert_text(root, "a.txt", "old\n");
+    assert_entries(root, "a.txt");
+    free(dir_rel);
+    remove_tree(root);
+    free(root);
+}
+
+Test(staging, recovery_keeps_a_dead_runs_move_whose_manifest_landed)
+{
+    char *root = make_tmpdir("staging");
+    char *dir_rel = dead_publish(root, "1:1");
+    write_file(root, "manifest.json", "{}\n", 0644);
+    staging_recover(root);
+    assert_text(root, "a.txt", "new\n");
+    assert_text(root, "sub/b.txt", "new\n");
+    assert_entries(root, "a.txt|manifest.json|sub");
+    free(dir_rel);
     remove_tree(root);
     free(root);
 }

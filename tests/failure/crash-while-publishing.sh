@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# crash-while-publishing: SIGKILL while a finished run is being moved into
+# place (after each file in turn) and just after its manifest landed,
+# through the fault point of a build with ASSETGEN_FAULT_INJECTION.
+# Expect: the next run finishes or undoes the dead run's move, so out/
+# holds either the old set or the new one, never a mix, and the manifest
+# describes exactly what is there.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[ -x "$FAULT_BIN" ] || fail "no fault-injection build at $FAULT_BIN"
+
+# The artifacts of the first set (indexes change when 'other' is added).
+artifacts() { (cd "$1" && find npm pypi -type f \( -name '*.tgz' -o -name '*.whl' -o -name '*.tar.gz' -o -name '*.asc' \) | sort); }
+# Relative to root: name<TAB>sha256 of every artifact.
+artifact_digests() { (cd "$1" && artifacts . | xargs sha256sum); }
+
+out=$SCRATCH/out
+"$BIN" generate --format npm,pypi --size small --out "$out" --pki "$PKI" --seed 1 --quiet
+old=$(artifact_digests "$out/small")
+"$BIN" generate --format npm,pypi --size small --out "$SCRATCH/new" --pki "$PKI" --seed 2 --quiet
+new=$(artifact_digests "$SCRATCH/new/small")
+[ "$old" != "$new" ] || fail "seeds 1 and 2 made the same artifacts"
+moves=$(find "$SCRATCH/new/small" -type f ! -name .assetgen.lock ! -name manifest.json | wc -l)
+
+run=0
+for point in $(seq 1 "$moves") committed; do
+  run=$((run + 1))
+  rm -rf "$out"
+  "$BIN" generate --format npm,pypi --size small --out "$out" --pki "$PKI" --seed 1 --quiet
+  if [ "$point" = committed ]; then fault=kill@1:committed; else fault=kill@$point:publish; fi
+  set +e
+  # Through an inner shell, which reports the kill quietly as 137.
+  bash -c '"$@"; exit $?' killed env ASSETGEN_FAULT="$fault" "$FAULT_BIN" generate \
+    --format npm,pypi --size small --out "$out" --pki "$PKI" --seed 2 --quiet 2>/dev/null
+  rc=$?
+  set -e
+  [ "$rc" -eq 137 ] || fail "$fault: exit $rc, expected 137 (killed)"
+  # The next run, of another package, recovers before it publishes.
+  "$BIN" generate --format npm,pypi --size small --name other --out "$out" --pki "$PKI" --quiet
+  now=$(artifact_digests "$out/small" | grep -v other)
+  if [ "$point" = committed ]; then want=$new; else want=$old; fi
+  [ "$now" = "$want" ] ||
+    fail "$fault: artifacts are a mix: $(diff <(echo "$want") <(echo "$now") | head -4)"
+  assert_manifest_exact "$out/small" >/dev/null || fail "$fault: manifest does not match out/"
+  left=$(find "$out" \( -name '.*.tmp-*' -o -name '.*.bak-*' -o -name '.publish-*' \) | head -3)
+  [ -z "$left" ] || fail "$fault: left behind: $left"
+  "$BIN" verify --size small --out "$out" --pki "$PKI" --quiet >/dev/null ||
+    fail "$fault: verify fails after recovery"
+done
+note "killed after each of $moves moves: the old set restored; killed after the manifest: the new set kept"
+echo "crash-while-publishing: $run/$run kill points recovered"
