@@ -25,8 +25,12 @@ static char *config_beside_build(void)
             return NULL;
         *slash = '\0';
     }
+    /* Only a source tree: an installed binary uses the installed file. */
+    char *tree_marker = xasprintf("%s/CMakeLists.txt", exe);
+    int in_tree = access(tree_marker, R_OK) == 0;
+    free(tree_marker);
     char *path = xasprintf("%s/assetgen.yaml", exe);
-    if (access(path, R_OK) == 0)
+    if (in_tree && access(path, R_OK) == 0)
         return path;
     free(path);
     return NULL;
