@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "common/fsutil.h"
 #include "common/generate_run.h"
 #include "common/openpgp.h"
@@ -37,7 +38,8 @@ static const char generate_help[] =
     "                    NAME-<defect>, listed with expect: reject\n"
     "  --pki DIR         signing keys (default from assetgen.yaml, .pki; created if absent)\n"
     "  --quiet           print nothing but errors\n"
-    "  --progress        show progress even for the small tier or when not on a terminal\n"
+    "  --progress        a line per finished package even for the small tier or in a\n"
+    "                    log (the bar of bytes written is drawn on a terminal only)\n"
     "SOURCE_DATE_EPOCH, when set, fixes every timestamp (default from assetgen.yaml).\n";
 
 struct generate_args {
@@ -224,25 +226,6 @@ static int choose_formats(const struct generate_args *a, const struct config *co
     return AG_OK;
 }
 
-struct progress_state {
-    int enabled;
-};
-
-static void show_progress(void *ctx, const struct planned_package *pkg,
-                          const struct artifact_list *made, size_t done, size_t total)
-{
-    const struct progress_state *st = ctx;
-    if (!st->enabled)
-        return;
-    uint64_t bytes = 0;
-    for (size_t i = 0; i < made->count; i++)
-        bytes += made->items[i].bytes;
-    char size[32];
-    format_size(bytes, size, sizeof size);
-    fprintf(stderr, "[%zu/%zu] %s %s %s (%s)\n", done, total, pkg->spec.format, pkg->spec.name,
-            pkg->spec.version, size);
-}
-
 /* The signer of this run: the PKI's key, creating the PKI when the
  * directory does not exist at all. */
 static int open_signer(const struct generate_args *a, const struct config *config, int64_t epoch,
@@ -343,11 +326,16 @@ int cmd_generate(int argc, char **argv)
     }
     struct artifact_list made = {0};
     if (err.status == AG_OK) {
-        struct progress_state progress = {
-            .enabled = !a.quiet && (a.progress || (isatty(STDERR_FILENO) && size->data_size > 0)),
-        };
-        generate_plan_run(&plan, (unsigned)a.jobs, "assetgen " ASSETGEN_VERSION, show_progress,
-                          &progress, &made, &err);
+        /* On a terminal for the tiers with data (the small one is over
+         * before a bar could tell anything), or when asked for. */
+        int terminal = isatty(STDERR_FILENO);
+        int shown = !a.quiet && (a.progress || (terminal && size->data_size > 0));
+        struct progress_display display;
+        progress_display_init(&display, stderr, shown, shown && terminal);
+        struct generate_progress progress = progress_display_callbacks(&display);
+        generate_plan_run(&plan, (unsigned)a.jobs, "assetgen " ASSETGEN_VERSION, &progress, &made,
+                          &err);
+        progress_display_finish(&display);
         if (err.status == AG_OK && !a.quiet)
             print_summary(&plan, &made);
     }

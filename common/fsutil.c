@@ -171,3 +171,27 @@ int remove_tree(const char *path)
     }
     return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
+
+uint64_t tree_bytes(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return 0;
+    uint64_t total = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char *path = xasprintf("%s/%s", dir, de->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0) {
+            if (S_ISDIR(st.st_mode))
+                total += tree_bytes(path);
+            else if (S_ISREG(st.st_mode))
+                total += (uint64_t)st.st_size;
+        }
+        free(path);
+    }
+    closedir(d);
+    return total;
+}

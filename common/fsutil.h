@@ -2,6 +2,7 @@
 #define ASSETGEN_FSUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
@@ -28,6 +29,9 @@ int path_exists(const char *path);
  * following symlinks. Entries that vanish meanwhile are not an error;
  * returns 0 when nothing is left, -1 otherwise. */
 int remove_tree(const char *path);
+/* The bytes of every regular file under dir (0 for none), not following
+ * symlinks; files that vanish meanwhile are skipped. */
+uint64_t tree_bytes(const char *dir);
 int path_is_dir(const char *path);
 
 #endif

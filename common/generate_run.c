@@ -14,6 +14,7 @@
 #include "common/fault.h"
 #include "common/manifest.h"
 #include "common/openpgp.h"
+#include "common/progress_ticker.h"
 #include "common/staging.h"
 #include "common/units.h"
 
@@ -88,20 +89,23 @@ static int plan_check_output(const char *out_dir, const char *out_root, char **e
 }
 
 /* Refuses a run the filesystem cannot hold, before it fills the disk:
- * each artifact takes at most its data file plus a little. */
-static int plan_check_space(const struct generate_plan *plan, const char *existing,
-                            struct ag_error *err)
+ * each artifact takes its data file plus a little (the headroom covers
+ * templates, container and signature). Also notes the bytes expected,
+ * which progress is measured against. */
+static int plan_check_space(struct generate_plan *plan, const char *existing, struct ag_error *err)
 {
-    struct statvfs vfs;
-    if (statvfs(existing, &vfs) != 0)
-        return AG_OK; /* unknown: the writes themselves will say */
-    uint64_t need = 0, files = 0;
+    uint64_t files = 0;
+    plan->planned_bytes = 0;
     for (size_t i = 0; i < plan->count; i++) {
         unsigned per = plan->packages[i].generator->artifacts_per_package;
         per = per ? per : 1;
         files += per;
-        need += per * (plan->packages[i].spec.data_size + 256 * 1024);
+        plan->planned_bytes += per * (plan->packages[i].spec.data_size + 8 * 1024);
     }
+    uint64_t need = plan->planned_bytes + files * 256 * 1024;
+    struct statvfs vfs;
+    if (statvfs(existing, &vfs) != 0)
+        return AG_OK; /* unknown: the writes themselves will say */
     uint64_t free_bytes = (uint64_t)vfs.f_bavail * (uint64_t)vfs.f_frsize;
     if (need <= free_bytes)
         return AG_OK;
@@ -221,8 +225,7 @@ struct run_state {
     int failed;
     struct ag_error error;
     struct artifact_list *made;
-    generate_progress_fn progress;
-    void *progress_ctx;
+    const struct generate_progress *progress;
 };
 
 /* A detached armored signature beside each artifact: <file>.asc. */
@@ -285,8 +288,9 @@ static void *run_worker(void *arg)
                             pkg->spec.version);
         } else if (rc == AG_OK) {
             st->done++;
-            if (st->progress)
-                st->progress(st->progress_ctx, pkg, &mine, st->done, st->plan->count);
+            if (st->progress && st->progress->package_done)
+                st->progress->package_done(st->progress->ctx, pkg, &mine, st->done,
+                                           st->plan->count);
         }
         pthread_mutex_unlock(&st->lock);
         artifact_list_free(&mine);
@@ -425,8 +429,14 @@ static void remove_own_temporaries(void *out_root)
     cleanup_own_temporaries(out_root);
 }
 
+static void report_bytes(void *ctx, uint64_t bytes)
+{
+    const struct run_state *st = ctx;
+    st->progress->bytes_written(st->progress->ctx, bytes, st->plan->planned_bytes);
+}
+
 int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const char *tool,
-                      generate_progress_fn progress, void *progress_ctx, struct artifact_list *made,
+                      const struct generate_progress *progress, struct artifact_list *made,
                       struct ag_error *err)
 {
     struct staging stage;
@@ -441,8 +451,10 @@ int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const cha
     st.stage_root = stage.dir;
     st.made = made;
     st.progress = progress;
-    st.progress_ctx = progress_ctx;
     pthread_mutex_init(&st.lock, NULL);
+    struct progress_ticker ticker = {0};
+    if (progress && progress->bytes_written)
+        progress_ticker_start(&ticker, stage.dir, report_bytes, &st);
     if (jobs == 0)
         jobs = 1;
     if (jobs > plan->count)
@@ -457,6 +469,7 @@ int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const cha
     for (unsigned i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
     free(threads);
+    progress_ticker_stop(&ticker);
     pthread_mutex_destroy(&st.lock);
     int rc = st.failed ? ag_error_set(err, st.error.status, "%s", st.error.message) : AG_OK;
     if (rc == AG_OK)

@@ -29,6 +29,7 @@ struct generate_plan {
     const char *public_key_path;   /* published under keys/ when signing */
     const char *ca_cert_path;      /* the test CA, published beside it */
     const char *registry_key_path; /* registry signatures (npm), or NULL */
+    uint64_t planned_bytes;        /* about what the run writes, for progress */
     char **owned;                  /* strings the specs point into */
     size_t owned_count;
 };
@@ -57,16 +58,23 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
                         struct ag_error *err);
 void generate_plan_free(struct generate_plan *plan);
 
-/* Called from worker threads as each package finishes. */
-typedef void (*generate_progress_fn)(void *ctx, const struct planned_package *pkg,
-                                     const struct artifact_list *made, size_t done, size_t total);
+/* What a run reports while it works; any callback may be NULL. */
+struct generate_progress {
+    /* From a worker thread as each package finishes. */
+    void (*package_done)(void *ctx, const struct planned_package *pkg,
+                         const struct artifact_list *made, size_t done, size_t total);
+    /* About four times a second while packages are written: the bytes
+     * written so far and the bytes the plan expects in all. */
+    void (*bytes_written)(void *ctx, uint64_t written, uint64_t planned);
+    void *ctx;
+};
 
 /* Generates every package with up to jobs threads into a staging
  * directory, then under the output lock merges the manifest, writes each
  * format's index there and moves the lot into place. On failure nothing
  * visible has changed: out/ and its manifest are as they were. */
 int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const char *tool,
-                      generate_progress_fn progress, void *progress_ctx, struct artifact_list *made,
+                      const struct generate_progress *progress, struct artifact_list *made,
                       struct ag_error *err);
 
 #endif
