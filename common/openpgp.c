@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/atomic_file.h"
@@ -212,24 +213,89 @@ struct signer {
     char fingerprint[OPENPGP_FPR_MAX];
 };
 
+static void utc_date(int64_t epoch, char *out, size_t cap)
+{
+    time_t t = (time_t)epoch;
+    struct tm tm;
+    if (gmtime_r(&t, &tm) == NULL)
+        memset(&tm, 0, sizeof tm);
+    strftime(out, cap, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+/* Whether the key can sign at the run's fixed time, said in words a user
+ * can act on before anything is generated. */
+static int signer_check_key(gpgme_key_t key, const char *key_path, int64_t epoch,
+                            struct ag_error *err)
+{
+    gpgme_subkey_t signing = NULL;
+    for (gpgme_subkey_t sub = key->subkeys; sub && signing == NULL; sub = sub->next)
+        if (sub->can_sign && !sub->revoked && !sub->disabled)
+            signing = sub;
+    char when[40], at[40];
+    utc_date(epoch, at, sizeof at);
+    if (key->revoked)
+        return ag_error_set(err, AG_FAIL, "the signing key in %s is revoked", key_path);
+    if (signing == NULL)
+        return ag_error_set(err, AG_FAIL, "the key in %s has no subkey that can sign", key_path);
+    if (signing->timestamp > epoch) {
+        utc_date(signing->timestamp, when, sizeof when);
+        return ag_error_set(err, AG_USAGE,
+                            "the signing key in %s was created %s, after SOURCE_DATE_EPOCH "
+                            "%lld (%s); "
+                            "signatures cannot predate their key: set a later SOURCE_DATE_EPOCH "
+                            "or use a key made by 'assetgen pki init' (dated 2000-01-01)",
+                            key_path, when, (long long)epoch, at);
+    }
+    if (signing->expires > 0 && signing->expires <= epoch) {
+        utc_date(signing->expires, when, sizeof when);
+        return ag_error_set(err, AG_FAIL,
+                            "the signing key in %s expired %s, before SOURCE_DATE_EPOCH (%s); "
+                            "extend it (gpg --quick-set-expire) or make a new one with "
+                            "'assetgen pki init --force'",
+                            key_path, when, at);
+    }
+    return AG_OK;
+}
+
+/* One signature of nothing, so a key that cannot sign unattended fails
+ * here, before any artifact is made. */
+static int signer_probe(struct signer *s, const char *key_path, struct ag_error *err)
+{
+    gpgme_data_t in, sig;
+    gpgme_data_new_from_mem(&in, "", 0, 0);
+    gpgme_data_new(&sig);
+    gpgme_error_t e = gpgme_op_sign(s->ctx, in, sig, GPGME_SIG_MODE_DETACH);
+    gpgme_data_release(in);
+    gpgme_data_release(sig);
+    switch (gpgme_err_code(e)) {
+    case GPG_ERR_NO_ERROR:
+        return AG_OK;
+    case GPG_ERR_NO_PASSPHRASE:
+    case GPG_ERR_BAD_PASSPHRASE:
+    case GPG_ERR_NO_PIN_ENTRY:
+    case GPG_ERR_CANCELED:
+        return ag_error_set(err, AG_FAIL,
+                            "the signing key in %s is protected by a passphrase, and assetgen "
+                            "signs unattended: export it without one (gpg --passwd, then an "
+                            "empty passphrase) or make a new key with 'assetgen pki init --force'",
+                            key_path);
+    default:
+        return ag_error_set(err, AG_FAIL, "the signing key in %s cannot sign: %s", key_path,
+                            gpgme_strerror(e));
+    }
+}
+
 int signer_open(struct signer **out, const char *key_path, int64_t epoch, struct ag_error *err)
 {
     *out = NULL;
     if (access(key_path, R_OK) != 0)
         return ag_error_set(err, AG_FAIL, "signing key %s: %s", key_path, strerror(errno));
-    if (epoch < OPENPGP_KEY_CREATION_EPOCH)
-        return ag_error_set(err, AG_USAGE,
-                            "SOURCE_DATE_EPOCH %lld precedes the signing key's creation time "
-                            "%d; signatures cannot predate their key",
-                            (long long)epoch, OPENPGP_KEY_CREATION_EPOCH);
-    /* A frozen clock and a pinned digest make signatures reproducible. */
-    char *conf = xasprintf("faked-system-time %lld!\ndigest-algo SHA512\n"
-                           "personal-digest-preferences SHA512\nno-emit-version\n"
-                           "no-comments\nbatch\n",
-                           (long long)epoch);
+    /* The key is imported on the real clock, so that one made after the
+     * run's fixed time can still be read and the problem named. */
+    static const char common_conf[] = "digest-algo SHA512\npersonal-digest-preferences SHA512\n"
+                                      "no-emit-version\nno-comments\nbatch\n";
     struct signer *s = calloc(1, sizeof *s);
-    int rc = home_create(&s->home, conf, err);
-    free(conf);
+    int rc = home_create(&s->home, common_conf, err);
     if (rc == AG_OK)
         rc = context_new(&s->ctx, s->home, err);
     if (rc == AG_OK)
@@ -241,10 +307,25 @@ int signer_open(struct signer **out, const char *key_path, int64_t epoch, struct
             rc = ag_error_set(err, AG_FAIL, "%s holds no secret signing key: %s", key_path,
                               gpgme_strerror(e));
     }
+    if (rc == AG_OK)
+        rc = signer_check_key(key, key_path, epoch, err);
+    if (rc == AG_OK) {
+        /* From here on a frozen clock and a pinned digest make the
+         * signatures reproducible. */
+        char *conf = xasprintf("faked-system-time %lld!\n%s", (long long)epoch, common_conf);
+        char *conf_path = xasprintf("%s/gpg.conf", s->home);
+        rc = atomic_write_buffer(conf_path, conf, strlen(conf), err);
+        free(conf_path);
+        free(conf);
+    }
     if (rc == AG_OK) {
         gpgme_signers_add(s->ctx, key);
-        gpgme_key_unref(key);
         gpgme_set_armor(s->ctx, 1);
+        rc = signer_probe(s, key_path, err);
+    }
+    if (key)
+        gpgme_key_unref(key);
+    if (rc == AG_OK) {
         pthread_mutex_init(&s->lock, NULL);
         *out = s;
         return AG_OK;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# signer-loss: the signing key missing or unusable before the run, and the
-# key vanishing from the signer's GnuPG home (agent killed) mid-run.
+# signer-loss: the signing key missing, unusable, behind a passphrase,
+# expired or newer than SOURCE_DATE_EPOCH before the run, and the key
+# vanishing from the signer's GnuPG home (agent killed) mid-run.
 # Expect: exit 1, a clean message, no artifact listed as signed without a
 # signature, nothing partial, the previous manifest intact.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -10,8 +11,8 @@ out=$SCRATCH/out
 cp "$out/small/manifest.json" "$SCRATCH/before.json"
 before=$(visible_files "$out")
 
-expect_clean_failure() { # label
-  [ "$rc" -eq 1 ] || fail "$1: exit $rc, expected 1 ($(cat "$SCRATCH/err"))"
+expect_clean_failure() { # label [exit status, default 1]
+  [ "$rc" -eq "${2:-1}" ] || fail "$1: exit $rc, expected ${2:-1} ($(cat "$SCRATCH/err"))"
   [ "$(wc -l <"$SCRATCH/err")" -le 3 ] || fail "$1: more than a short message"
   assert_no_temporaries "$out"
   [ "$before" = "$(visible_files "$out")" ] || fail "$1: files changed"
@@ -32,6 +33,35 @@ set +e
 "$BIN" generate --format pypi --size small --name other --out "$out" --pki "$SCRATCH/badkey" 2>"$SCRATCH/err"
 rc=$?; set -e
 expect_clean_failure "unusable key"
+
+# Keys a user might bring, made with gpg itself: one behind a passphrase,
+# one that expired before SOURCE_DATE_EPOCH, one made after it.
+gpghome=$SCRATCH/gpghome
+mkdir -m 700 "$gpghome"
+user_key() { # dir uid faked-time expiry passphrase
+  local dir=$SCRATCH/$1
+  local -a clock=()
+  [ -n "$3" ] && clock=(--faked-system-time "$3!")
+  cp -r "$PKI" "$dir"
+  gpg --homedir "$gpghome" --batch --quiet "${clock[@]}" --pinentry-mode loopback \
+    --passphrase "$5" --quick-gen-key "$2 <$1@example.org>" rsa2048 sign "$4" 2>/dev/null
+  gpg --homedir "$gpghome" --batch --quiet --pinentry-mode loopback --passphrase "$5" \
+    --armor --export-secret-keys "$1@example.org" >"$dir/gpg-signing.key"
+  gpg --homedir "$gpghome" --batch --quiet --armor --export "$1@example.org" >"$dir/gpg-signing.pub"
+}
+user_key passphrase "With passphrase" 946684800 0 secret
+user_key expired "Expired" 946684800 1d ""
+user_key recent "Made now" "" 0 ""
+gpgconf --homedir "$gpghome" --kill all 2>/dev/null || true
+for case in passphrase:1:"protected by a passphrase" expired:1:"expired 2000-01-02" \
+  recent:2:"after SOURCE_DATE_EPOCH"; do
+  IFS=: read -r dir status want <<<"$case"
+  set +e
+  "$BIN" generate --format pypi --size small --name other --out "$out" --pki "$SCRATCH/$dir" 2>"$SCRATCH/err"
+  rc=$?; set -e
+  grep -q "$want" "$SCRATCH/err" || fail "$dir key: the message does not say '$want': $(cat "$SCRATCH/err")"
+  expect_clean_failure "$dir key" "$status"
+done
 
 # Mid-run: once the run's GnuPG home exists and a large artifact is being
 # written, remove the secret key from that home and kill its agent.
@@ -56,4 +86,4 @@ assert_manifest_exact "$out/small" >/dev/null
 [ -z "$(visible_files "$out/large" 2>/dev/null | grep -v '/keys/')" ] ||
   fail "mid-run: files left: $(visible_files "$out/large")"
 note "key lost mid-run: $(head -1 "$SCRATCH/err")"
-echo "signer-loss: clean in all three cases"
+echo "signer-loss: clean in all six cases"

@@ -203,6 +203,7 @@ Test(openpgp, signer_open_rejects_an_epoch_before_the_key_creation_time)
                  AG_USAGE);
     cr_assert_null(signer);
     cr_assert(strstr(err.message, "946684799") != NULL, "%s", err.message);
+    cr_assert(strstr(err.message, "created 2000-01-01 00:00:00 UTC") != NULL, "%s", err.message);
     /* The creation time itself is allowed. */
     signer_close(open_signer(c.pki.gpg_key, OPENPGP_KEY_CREATION_EPOCH));
     pgp_case_teardown(&c);
