@@ -45,6 +45,12 @@ void cleanup_resume(void)
             pause();
 }
 
+void cleanup_settle(void)
+{
+    cleanup_defer();
+    cleanup_resume();
+}
+
 /* A full table only means an interrupt finds the file by the sweep of
  * the run's own temporaries instead. */
 static void register_locked(const char *path)

@@ -16,6 +16,10 @@ void cleanup_unregister(const char *path);
  * cleanup_resume. */
 void cleanup_defer(void);
 void cleanup_resume(void);
+/* Called before the process exits on its own: an interrupt already being
+ * handled is left to finish (it ends the process) instead of racing the
+ * exit. */
+void cleanup_settle(void);
 
 typedef void (*cleanup_hook)(void *arg);
 /* Runs hook(arg) if the process is interrupted before the unregister. */

@@ -422,13 +422,6 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
     return rc;
 }
 
-/* On an interrupt: this run's staging directory and any temporary it made
- * in out/, registered or not. */
-static void remove_own_temporaries(void *out_root)
-{
-    cleanup_own_temporaries(out_root);
-}
-
 static void report_bytes(void *ctx, uint64_t bytes)
 {
     const struct run_state *st = ctx;
@@ -440,11 +433,9 @@ int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const cha
                       struct ag_error *err)
 {
     struct staging stage;
-    cleanup_register_hook(remove_own_temporaries, plan->out_root);
-    if (staging_open(&stage, plan->out_root, err) != AG_OK) {
-        cleanup_unregister_hook(remove_own_temporaries, plan->out_root);
+    if (staging_open(&stage, plan->out_root, err) != AG_OK)
         return err->status;
-    }
+    cleanup_register_hook(staging_interrupted, &stage);
     struct run_state st;
     memset(&st, 0, sizeof st);
     st.plan = plan;
@@ -476,7 +467,7 @@ int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const cha
         rc = publish_run(plan, tool, made, &stage, err);
     if (rc != AG_OK)
         ag_error_replace(err, stage.dir, plan->out_root);
+    cleanup_unregister_hook(staging_interrupted, &stage);
     staging_close(&stage);
-    cleanup_unregister_hook(remove_own_temporaries, plan->out_root);
     return rc;
 }

@@ -326,6 +326,13 @@ void staging_close(struct staging *s)
     s->journal_fd = -1;
 }
 
+void staging_interrupted(void *staging)
+{
+    const struct staging *s = staging;
+    cleanup_own_temporaries(s->final_root);
+    rmdir_created(s->final_root, s->root_created);
+}
+
 /* Replays one dead run's journal: the moves stand if the commit file
  * was replaced (only their kept links go), else they are undone. */
 static void recover_journal(const char *root, const char *stage_dir)

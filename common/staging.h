@@ -57,6 +57,12 @@ void staging_rollback(struct staging *s, struct ag_error *err);
  * root when nothing was committed; frees s. */
 void staging_close(struct staging *s);
 
+/* The cleanup hook of an interrupted run (cleanup_register_hook with the
+ * staging as argument): removes the staging directory with every
+ * temporary this process made under the final root, registered or not,
+ * and the directories made for the root if they are left empty. */
+void staging_interrupted(void *staging);
+
 /* Under the output lock, before publishing: finishes or undoes the move
  * of every run that died while publishing into final_root. */
 void staging_recover(const char *final_root);
