@@ -422,3 +422,25 @@ void staging_recover(const char *final_root)
     }
     closedir(d);
 }
+
+void staging_each_leftover(const char *final_root, void (*found)(void *ctx, const char *path),
+                           void *ctx)
+{
+    DIR *d = opendir(final_root);
+    if (d == NULL)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char *path = xasprintf("%s/%s", final_root, de->d_name);
+        struct stat st;
+        int publishing = strncmp(de->d_name, PUBLISH_PREFIX, strlen(PUBLISH_PREFIX)) == 0;
+        if (publishing || (de->d_name[0] == '.' && strstr(de->d_name, ".bak-") != NULL))
+            found(ctx, path);
+        else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            staging_each_leftover(path, found, ctx);
+        free(path);
+    }
+    closedir(d);
+}

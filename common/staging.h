@@ -63,6 +63,12 @@ void staging_close(struct staging *s);
  * and the directories made for the root if they are left empty. */
 void staging_interrupted(void *staging);
 
+/* Calls found(ctx, path) for what a publish cut short by a kill leaves
+ * under final_root (its journaled directory, the links it kept) until
+ * the next run settles it. */
+void staging_each_leftover(const char *final_root, void (*found)(void *ctx, const char *path),
+                           void *ctx);
+
 /* Under the output lock, before publishing: finishes or undoes the move
  * of every run that died while publishing into final_root. */
 void staging_recover(const char *final_root);

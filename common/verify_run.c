@@ -13,6 +13,7 @@
 #include "common/generator.h"
 #include "common/manifest.h"
 #include "common/openpgp.h"
+#include "common/staging.h"
 
 static int check_digests(const char *out_root, const struct artifact *art, struct ag_error *err)
 {
@@ -80,6 +81,12 @@ static void report_temporary(void *ctx, const char *path, int owner_gone)
                0);
 }
 
+static void report_unsettled_publish(void *ctx, const char *path)
+{
+    report_add(ctx, "tree", path, CHECK_FAIL,
+               "left by a publish cut short; the next generate into this tree settles it", 0);
+}
+
 static int check_signature(const char *out_root, const struct artifact *art, const char *public_key,
                            struct verifier **verifier, struct ag_error *err)
 {
@@ -144,6 +151,7 @@ int verify_run(const char *out_root, const struct size_tier *size, const char *p
                    e.status == AG_OK ? "" : e.message, monotonic_seconds() - start);
     }
     cleanup_each_temporary(out_root, report_temporary, report);
+    staging_each_leftover(out_root, report_unsettled_publish, report);
     verifier_close(verifier);
     manifest_free(&m);
     return AG_OK;

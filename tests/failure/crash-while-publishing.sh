@@ -34,6 +34,13 @@ for point in $(seq 1 "$moves") committed; do
   rc=$?
   set -e
   [ "$rc" -eq 137 ] || fail "$fault: exit $rc, expected 137 (killed)"
+  # Until then verify says what is unsettled.
+  set +e
+  "$BIN" verify --size small --out "$out" --pki "$PKI" >"$SCRATCH/verify" 2>&1
+  rc=$?
+  set -e
+  [ "$rc" -eq 1 ] && grep -q "publish cut short" "$SCRATCH/verify" ||
+    fail "$fault: verify (exit $rc) does not report the unsettled publish: $(head -3 "$SCRATCH/verify")"
   # The next run, of another package, recovers before it publishes.
   "$BIN" generate --format npm,pypi --size small --name other --out "$out" --pki "$PKI" --quiet
   now=$(artifact_digests "$out/small" | grep -v other)
