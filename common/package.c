@@ -43,6 +43,11 @@ int package_add_data_file(struct det_archive *ar, const char *entry_path,
     if (data_stream_init(&stream, spec->seed, spec->format, spec->name, spec->version, err) !=
         AG_OK)
         return err->status;
+    if (result->known && result->bytes == spec->data_size) {
+        int rc = det_archive_add_stream(ar, entry_path, 0644, spec->data_size, &stream, NULL, err);
+        data_stream_free(&stream);
+        return rc;
+    }
     struct digest_set content;
     if (digest_set_init(&content, DIGEST_BIT(DIGEST_SHA256), err) != AG_OK) {
         data_stream_free(&stream);
@@ -54,6 +59,7 @@ int package_add_data_file(struct det_archive *ar, const char *entry_path,
     if (rc == AG_OK) {
         result->bytes = spec->data_size;
         memcpy(result->sha256, content.value[DIGEST_SHA256], 32);
+        result->known = 1;
     }
     digest_set_free(&content);
     data_stream_free(&stream);

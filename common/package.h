@@ -20,9 +20,13 @@ void format_iso8601(int64_t epoch, char *out, size_t cap);
 struct data_file_result {
     uint64_t bytes;
     unsigned char sha256[32];
+    int known; /* set by the first call: the same spec's data needs no second digest */
 };
 
-/* Streams the spec's seeded data file into the archive as one entry. */
+/* Streams the spec's seeded data file into the archive as one entry and
+ * fills result. Pass the same result again for another archive of the
+ * same spec (a wheel and its sdist): the stream is the same, so its
+ * digest is not computed twice. */
 int package_add_data_file(struct det_archive *ar, const char *entry_path,
                           const struct package_spec *spec, struct data_file_result *result,
                           struct ag_error *err);

@@ -125,8 +125,8 @@ static int pypi_open(const struct package_spec *spec, const char *relative,
 }
 
 static int pypi_write_wheel(const struct package_spec *spec, const struct template_set *files,
-                            const char *module, const char *metadata, struct artifact *art,
-                            struct ag_error *err)
+                            const char *module, const char *metadata, struct data_file_result *data,
+                            struct artifact *art, struct ag_error *err)
 {
     struct atomic_file out;
     struct det_archive ar;
@@ -135,15 +135,14 @@ static int pypi_write_wheel(const struct package_spec *spec, const struct templa
     char *record = xstrdup("");
     char *prefix = xasprintf("%s/", module);
     char *data_entry = xasprintf("%s/%s", module, PYPI_DATA_FILE);
-    struct data_file_result data = {0};
     int rc = AG_OK;
     int data_written = spec->data_size == 0;
     for (size_t i = 0; rc == AG_OK && i <= files->count; i++) {
         const struct template_file *f = i < files->count ? &files->files[i] : NULL;
         /* The data file takes its sorted place among the module's files. */
         if (!data_written && (f == NULL || strcmp(f->path, data_entry) > 0)) {
-            rc = package_add_data_file(&ar, data_entry, spec, &data, err);
-            char *row = record_row(data_entry, data.sha256, data.bytes);
+            rc = package_add_data_file(&ar, data_entry, spec, data, err);
+            char *row = record_row(data_entry, data->sha256, data->bytes);
             char *joined = xasprintf("%s%s", record, row);
             free(row);
             free(record);
@@ -176,14 +175,15 @@ static int pypi_write_wheel(const struct package_spec *spec, const struct templa
     if (rc == AG_OK) {
         artifact_take_digests(art, &out);
         if (spec->data_size > 0)
-            artifact_set_data(art, data_entry, data.bytes, data.sha256);
+            artifact_set_data(art, data_entry, data->bytes, data->sha256);
     }
     free(data_entry);
     return rc;
 }
 
 static int pypi_write_sdist(const struct package_spec *spec, const struct template_set *files,
-                            const char *module, struct artifact *art, struct ag_error *err)
+                            const char *module, struct data_file_result *data, struct artifact *art,
+                            struct ag_error *err)
 {
     struct atomic_file out;
     struct det_archive ar;
@@ -191,14 +191,13 @@ static int pypi_write_sdist(const struct package_spec *spec, const struct templa
         return err->status;
     char *top = xasprintf("%s-%s/", module, spec->version);
     char *data_entry = xasprintf("%s/%s", module, PYPI_DATA_FILE);
-    struct data_file_result data = {0};
     int rc = AG_OK;
     int data_written = spec->data_size == 0;
     for (size_t i = 0; rc == AG_OK && i <= files->count; i++) {
         const struct template_file *f = i < files->count ? &files->files[i] : NULL;
         if (!data_written && (f == NULL || strcmp(f->path, data_entry) > 0)) {
             char *path = xasprintf("%s%s", top, data_entry);
-            rc = package_add_data_file(&ar, path, spec, &data, err);
+            rc = package_add_data_file(&ar, path, spec, data, err);
             free(path);
             data_written = 1;
         }
@@ -213,7 +212,7 @@ static int pypi_write_sdist(const struct package_spec *spec, const struct templa
     if (rc == AG_OK) {
         artifact_take_digests(art, &out);
         if (spec->data_size > 0)
-            artifact_set_data(art, data_entry, data.bytes, data.sha256);
+            artifact_set_data(art, data_entry, data->bytes, data->sha256);
     }
     free(data_entry);
     return rc;
@@ -281,13 +280,15 @@ static int pypi_generate(const struct package_spec *spec, struct artifact_list *
         }
         free(line);
     }
+    /* One digest of the data file serves both archives. */
+    struct data_file_result data = {0};
     if (rc == AG_OK)
-        rc = pypi_write_wheel(spec, &files, module, metadata, &wheel, err);
+        rc = pypi_write_wheel(spec, &files, module, metadata, &data, &wheel, err);
     free(metadata);
     if (rc == AG_OK)
         artifact_list_add(list, &wheel);
     if (rc == AG_OK && spec->defect == NULL)
-        rc = pypi_write_sdist(spec, &files, module, &sdist, err);
+        rc = pypi_write_sdist(spec, &files, module, &data, &sdist, err);
     if (rc == AG_OK && spec->defect == NULL)
         artifact_list_add(list, &sdist);
     free(wheel.path);
