@@ -6,57 +6,8 @@
 #include "common/artifact.h"
 #include "common/config.h"
 #include "common/error.h"
+#include "common/generate_plan.h"
 #include "common/generator.h"
-
-/* One package to make: a generator and the description it turns into
- * bytes. The strings are owned by the plan. */
-struct planned_package {
-    const struct generator *generator;
-    struct package_spec spec;
-};
-
-struct generate_plan {
-    struct planned_package *packages;
-    size_t count;
-    const struct generator **generators; /* distinct, in plan order */
-    size_t generator_count;
-    char *out_root;
-    char *base_url;
-    const struct size_tier *size;
-    uint64_t seed;
-    int64_t epoch;
-    struct signer *signer;         /* NULL: unsigned */
-    const char *public_key_path;   /* published under keys/ when signing */
-    const char *ca_cert_path;      /* the test CA, published beside it */
-    const char *registry_key_path; /* registry signatures (npm), or NULL */
-    uint64_t planned_bytes;        /* about what the run writes, for progress */
-    char **owned;                  /* strings the specs point into */
-    size_t owned_count;
-};
-
-struct generate_request {
-    const struct config *config;
-    const char *out_dir;
-    const struct size_tier *size;
-    const struct generator *const *generators;
-    size_t generator_count;
-    uint64_t seed;
-    int64_t epoch;
-    const char *base_url;
-    const char *name;    /* overrides the template's package name */
-    const char *version; /* overrides the template's version */
-    unsigned count;      /* packages per format */
-    int defects;         /* also make every known-bad variant */
-    struct signer *signer;
-    const char *public_key_path;
-    const char *registry_key_path;
-};
-
-/* Builds and checks the plan: names, versions, sizes, output directory.
- * Writes nothing; every problem found here is a usage error. */
-int generate_plan_build(const struct generate_request *req, struct generate_plan *plan,
-                        struct ag_error *err);
-void generate_plan_free(struct generate_plan *plan);
 
 /* What a run reports while it works; any callback may be NULL. */
 struct generate_progress {
