@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +12,7 @@
 #include "common/cleanup.h"
 #include "common/fault.h"
 #include "common/fsutil.h"
-
-/* A staging directory being published is renamed to this prefix, which
- * the sweep of dead runs' temporaries does not match: only
- * staging_recover, under the lock, may touch it. */
-#define PUBLISH_PREFIX ".publish-"
-#define JOURNAL_NAME   "journal"
-#define DONE_LINE      "done\n"
+#include "common/staging_journal.h"
 
 int staging_open(struct staging *s, const char *final_root, struct ag_error *err)
 {
@@ -36,12 +29,6 @@ int staging_open(struct staging *s, const char *final_root, struct ag_error *err
     return rc;
 }
 
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? xasprintf("%.*s", (int)(slash - path), path) : xstrdup(".");
-}
-
 static int journal_append(struct staging *s, const char *line, struct ag_error *err)
 {
     size_t len = strlen(line);
@@ -49,18 +36,6 @@ static int journal_append(struct staging *s, const char *line, struct ag_error *
         return ag_error_set(err, AG_FAIL, "cannot write the publish journal in %s: %s", s->dir,
                             strerror(errno));
     return AG_OK;
-}
-
-/* The identity of the commit file: it is replaced by a rename, so a new
- * inode means the run committed. */
-static void commit_identity(const char *path, char *out, size_t cap)
-{
-    struct stat st;
-    if (lstat(path, &st) == 0)
-        snprintf(out, cap, "%llu:%llu", (unsigned long long)st.st_dev,
-                 (unsigned long long)st.st_ino);
-    else
-        snprintf(out, cap, "none");
 }
 
 static struct staged_file *staging_record(struct staging *s)
@@ -87,7 +62,7 @@ static int staging_move(struct staging *s, const char *relative, struct ag_error
 {
     char *staged = xasprintf("%s/%s", s->dir, relative);
     char *final_path = xasprintf("%s/%s", s->final_root, relative);
-    char *final_dir = dir_of(final_path);
+    char *final_dir = journal_dir_of(final_path);
     char *top = NULL;
     struct stat st;
     int exists = lstat(final_path, &st) == 0;
@@ -194,7 +169,7 @@ static int staging_begin(struct staging *s, const char *commit_relative, struct 
                             strerror(errno));
     char *commit_path = xasprintf("%s/%s", s->final_root, commit_relative);
     char identity[64];
-    commit_identity(commit_path, identity, sizeof identity);
+    journal_commit_identity(commit_path, identity, sizeof identity);
     free(commit_path);
     char *header = xasprintf("%s\t%s\n", commit_relative, identity);
     int rc = journal_append(s, header, err);
@@ -254,47 +229,14 @@ void staging_commit(struct staging *s)
     staging_finish_journal(s);
 }
 
-/* Undoes one journaled move, whatever step it reached: the staged file
- * still being there means the rename never happened. */
-static int undo_move(const char *root, const char *stage_dir, const char *relative,
-                     const char *backup_rel, const char *dirs_rel, char *failed, size_t cap)
-{
-    char *staged = xasprintf("%s/%s", stage_dir, relative);
-    char *final_path = xasprintf("%s/%s", root, relative);
-    char *backup = backup_rel ? xasprintf("%s/%s", root, backup_rel) : NULL;
-    char *top = dirs_rel ? xasprintf("%s/%s", root, dirs_rel) : NULL;
-    struct stat st;
-    int moved = lstat(staged, &st) != 0;
-    int ok = 1;
-    if (moved && backup) {
-        if (rename(backup, final_path) != 0 && errno != ENOENT) {
-            ok = 0;
-            snprintf(failed, cap, "; could not restore %s (the original is at %s: %s)", final_path,
-                     backup, strerror(errno));
-        }
-    } else if (moved) {
-        unlink(final_path);
-    } else if (backup) {
-        unlink(backup);
-    }
-    char *final_dir = dir_of(final_path);
-    rmdir_created(final_dir, top);
-    free(final_dir);
-    free(top);
-    free(backup);
-    free(final_path);
-    free(staged);
-    return ok;
-}
-
 void staging_rollback(struct staging *s, struct ag_error *err)
 {
     char failed[512] = "";
     for (size_t i = s->count; i-- > 0;) {
         const struct staged_file *f = &s->placed[i];
         char one[512] = "";
-        if (!undo_move(s->final_root, s->dir, f->relative, f->backup, f->dirs_created, one,
-                       sizeof one) &&
+        if (!journal_undo_move(s->final_root, s->dir, f->relative, f->backup, f->dirs_created, one,
+                               sizeof one) &&
             failed[0] == '\0')
             snprintf(failed, sizeof failed, "%s", one);
     }
@@ -331,116 +273,4 @@ void staging_interrupted(void *staging)
     const struct staging *s = staging;
     cleanup_own_temporaries(s->final_root);
     rmdir_created(s->final_root, s->root_created);
-}
-
-/* Replays one dead run's journal: the moves stand if the commit file
- * was replaced (only their kept links go), else they are undone. */
-static void recover_journal(const char *root, const char *stage_dir)
-{
-    char *journal_path = xasprintf("%s/" JOURNAL_NAME, stage_dir);
-    char *text = NULL;
-    size_t len = 0;
-    struct ag_error ignored = {0};
-    if (read_file(journal_path, &text, &len, &ignored) != AG_OK) {
-        free(journal_path);
-        return;
-    }
-    free(journal_path);
-    /* Only complete lines count: a line cut short was never acted on. */
-    char *end = strrchr(text, '\n');
-    if (end == NULL ||
-        (len >= strlen(DONE_LINE) && strcmp(text + len - strlen(DONE_LINE), DONE_LINE) == 0)) {
-        free(text);
-        return;
-    }
-    end[1] = '\0';
-    char *save = NULL;
-    char *header = strtok_r(text, "\n", &save);
-    char *tab = header ? strchr(header, '\t') : NULL;
-    if (tab == NULL) {
-        free(text);
-        return;
-    }
-    *tab = '\0';
-    char *commit_path = xasprintf("%s/%s", root, header);
-    char identity[64];
-    commit_identity(commit_path, identity, sizeof identity);
-    free(commit_path);
-    int committed = strcmp(identity, tab + 1) != 0;
-    char **lines = NULL;
-    size_t count = 0;
-    for (char *line; (line = strtok_r(NULL, "\n", &save)) != NULL;) {
-        lines = xrealloc(lines, (count + 1) * sizeof *lines);
-        lines[count++] = line;
-    }
-    for (size_t i = count; i-- > 0;) {
-        char *fields[3] = {lines[i], NULL, NULL};
-        for (int k = 1; k < 3 && fields[k - 1]; k++) {
-            char *t = strchr(fields[k - 1], '\t');
-            if (t) {
-                *t = '\0';
-                fields[k] = t + 1;
-            }
-        }
-        if (fields[2] == NULL)
-            continue;
-        const char *backup = strcmp(fields[1], "-") ? fields[1] : NULL;
-        const char *dirs = strcmp(fields[2], "-") ? fields[2] : NULL;
-        if (committed) {
-            if (backup) {
-                char *path = xasprintf("%s/%s", root, backup);
-                unlink(path);
-                free(path);
-            }
-        } else {
-            char failed[512];
-            undo_move(root, stage_dir, fields[0], backup, dirs, failed, sizeof failed);
-        }
-    }
-    free(lines);
-    free(text);
-}
-
-void staging_recover(const char *final_root)
-{
-    DIR *d = opendir(final_root);
-    if (d == NULL)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strncmp(de->d_name, PUBLISH_PREFIX, strlen(PUBLISH_PREFIX)) != 0)
-            continue;
-        char *end = NULL;
-        long pid = strtol(de->d_name + strlen(PUBLISH_PREFIX), &end, 10);
-        if (end == NULL || *end != '-' || pid <= 0 || pid == (long)getpid() ||
-            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;
-        char *dir = xasprintf("%s/%s", final_root, de->d_name);
-        recover_journal(final_root, dir);
-        remove_tree(dir);
-        free(dir);
-    }
-    closedir(d);
-}
-
-void staging_each_leftover(const char *final_root, void (*found)(void *ctx, const char *path),
-                           void *ctx)
-{
-    DIR *d = opendir(final_root);
-    if (d == NULL)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char *path = xasprintf("%s/%s", final_root, de->d_name);
-        struct stat st;
-        int publishing = strncmp(de->d_name, PUBLISH_PREFIX, strlen(PUBLISH_PREFIX)) == 0;
-        if (publishing || (de->d_name[0] == '.' && strstr(de->d_name, ".bak-") != NULL))
-            found(ctx, path);
-        else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            staging_each_leftover(path, found, ctx);
-        free(path);
-    }
-    closedir(d);
 }

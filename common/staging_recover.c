@@ -1,0 +1,125 @@
+#include "common/staging.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "common/staging_journal.h"
+
+/* Replays one dead run's journal: the moves stand if the commit file
+ * was replaced (only their kept links go), else they are undone. */
+static void recover_journal(const char *root, const char *stage_dir)
+{
+    char *journal_path = xasprintf("%s/" JOURNAL_NAME, stage_dir);
+    char *text = NULL;
+    size_t len = 0;
+    struct ag_error ignored = {0};
+    if (read_file(journal_path, &text, &len, &ignored) != AG_OK) {
+        free(journal_path);
+        return;
+    }
+    free(journal_path);
+    /* Only complete lines count: a line cut short was never acted on. */
+    char *end = strrchr(text, '\n');
+    if (end == NULL ||
+        (len >= strlen(DONE_LINE) && strcmp(text + len - strlen(DONE_LINE), DONE_LINE) == 0)) {
+        free(text);
+        return;
+    }
+    end[1] = '\0';
+    char *save = NULL;
+    char *header = strtok_r(text, "\n", &save);
+    char *tab = header ? strchr(header, '\t') : NULL;
+    if (tab == NULL) {
+        free(text);
+        return;
+    }
+    *tab = '\0';
+    char *commit_path = xasprintf("%s/%s", root, header);
+    char identity[64];
+    journal_commit_identity(commit_path, identity, sizeof identity);
+    free(commit_path);
+    int committed = strcmp(identity, tab + 1) != 0;
+    char **lines = NULL;
+    size_t count = 0;
+    for (char *line; (line = strtok_r(NULL, "\n", &save)) != NULL;) {
+        lines = xrealloc(lines, (count + 1) * sizeof *lines);
+        lines[count++] = line;
+    }
+    for (size_t i = count; i-- > 0;) {
+        char *fields[3] = {lines[i], NULL, NULL};
+        for (int k = 1; k < 3 && fields[k - 1]; k++) {
+            char *t = strchr(fields[k - 1], '\t');
+            if (t) {
+                *t = '\0';
+                fields[k] = t + 1;
+            }
+        }
+        if (fields[2] == NULL)
+            continue;
+        const char *backup = strcmp(fields[1], "-") ? fields[1] : NULL;
+        const char *dirs = strcmp(fields[2], "-") ? fields[2] : NULL;
+        if (committed) {
+            if (backup) {
+                char *path = xasprintf("%s/%s", root, backup);
+                unlink(path);
+                free(path);
+            }
+        } else {
+            char failed[512];
+            journal_undo_move(root, stage_dir, fields[0], backup, dirs, failed, sizeof failed);
+        }
+    }
+    free(lines);
+    free(text);
+}
+
+void staging_recover(const char *final_root)
+{
+    DIR *d = opendir(final_root);
+    if (d == NULL)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, PUBLISH_PREFIX, strlen(PUBLISH_PREFIX)) != 0)
+            continue;
+        char *end = NULL;
+        long pid = strtol(de->d_name + strlen(PUBLISH_PREFIX), &end, 10);
+        if (end == NULL || *end != '-' || pid <= 0 || pid == (long)getpid() ||
+            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char *dir = xasprintf("%s/%s", final_root, de->d_name);
+        recover_journal(final_root, dir);
+        remove_tree(dir);
+        free(dir);
+    }
+    closedir(d);
+}
+
+void staging_each_leftover(const char *final_root, void (*found)(void *ctx, const char *path),
+                           void *ctx)
+{
+    DIR *d = opendir(final_root);
+    if (d == NULL)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char *path = xasprintf("%s/%s", final_root, de->d_name);
+        struct stat st;
+        int publishing = strncmp(de->d_name, PUBLISH_PREFIX, strlen(PUBLISH_PREFIX)) == 0;
+        if (publishing || (de->d_name[0] == '.' && strstr(de->d_name, ".bak-") != NULL))
+            found(ctx, path);
+        else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            staging_each_leftover(path, found, ctx);
+        free(path);
+    }
+    closedir(d);
+}
