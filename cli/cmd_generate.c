@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/progress.h"
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/generate_run.h"
 #include "common/openpgp.h"
@@ -333,8 +334,10 @@ int cmd_generate(int argc, char **argv)
         struct progress_display display;
         progress_display_init(&display, stderr, shown, shown && terminal);
         struct generate_progress progress = progress_display_callbacks(&display);
+        cleanup_register_hook(progress_display_interrupted, &display);
         generate_plan_run(&plan, (unsigned)a.jobs, "assetgen " ASSETGEN_VERSION, &progress, &made,
                           &err);
+        cleanup_unregister_hook(progress_display_interrupted, &display);
         progress_display_finish(&display);
         if (err.status == AG_OK && !a.quiet)
             print_summary(&plan, &made);

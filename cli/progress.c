@@ -68,17 +68,24 @@ static void show_bytes(void *ctx, uint64_t written, uint64_t planned)
 
 struct generate_progress progress_display_callbacks(struct progress_display *d)
 {
-    struct generate_progress callbacks = {show_package, show_bytes, d};
+    /* No bar, no ticker: nothing measures the tree for nobody. */
+    struct generate_progress callbacks = {show_package, d->bar ? show_bytes : NULL, d};
     return callbacks;
 }
 
-void progress_display_finish(struct progress_display *d)
+void progress_display_interrupted(void *display)
 {
+    struct progress_display *d = display;
     pthread_mutex_lock(&d->lock);
     if (d->bar_drawn)
         fputs(CLEAR_LINE, d->out);
     d->bar_drawn = 0;
     fflush(d->out);
     pthread_mutex_unlock(&d->lock);
+}
+
+void progress_display_finish(struct progress_display *d)
+{
+    progress_display_interrupted(d);
     pthread_mutex_destroy(&d->lock);
 }

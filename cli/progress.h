@@ -21,6 +21,9 @@ struct progress_display {
 void progress_display_init(struct progress_display *d, FILE *out, int lines, int bar);
 /* The callbacks for generate_plan_run. */
 struct generate_progress progress_display_callbacks(struct progress_display *d);
+/* For cleanup_register_hook: an interrupt's message starts on a clean
+ * line. */
+void progress_display_interrupted(void *display);
 /* Clears the bar, so what follows starts on a clean line. */
 void progress_display_finish(struct progress_display *d);
 

@@ -82,6 +82,23 @@ int mkdir_parents(const char *dir, struct ag_error *err)
     return mkdir_parents_tracked(dir, NULL, err);
 }
 
+char *first_missing_dir(const char *dir)
+{
+    char *path = xstrdup(dir);
+    char *missing = NULL;
+    struct stat st;
+    while (lstat(path, &st) != 0 && errno == ENOENT) {
+        free(missing);
+        missing = xstrdup(path);
+        char *slash = strrchr(path, '/');
+        if (slash == NULL || slash == path)
+            break;
+        *slash = '\0';
+    }
+    free(path);
+    return missing;
+}
+
 void rmdir_created(const char *dir, const char *top_created)
 {
     if (top_created == NULL)

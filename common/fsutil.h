@@ -17,6 +17,9 @@ int mkdir_parents(const char *dir, struct ag_error *err);
 /* The same, setting *top_created to the highest directory it had to
  * create (NULL when all existed), so a failed run can take them away. */
 int mkdir_parents_tracked(const char *dir, char **top_created, struct ag_error *err);
+/* The highest of dir and its ancestors that does not exist (what
+ * mkdir_parents would create first), or NULL when dir exists. */
+char *first_missing_dir(const char *dir);
 /* Removes dir and its parents up to and including top_created, as far as
  * they are empty: undoes mkdir_parents_tracked. */
 void rmdir_created(const char *dir, const char *top_created);

@@ -227,34 +227,46 @@ static void utc_date(int64_t epoch, char *out, size_t cap)
 static int signer_check_key(gpgme_key_t key, const char *key_path, int64_t epoch,
                             struct ag_error *err)
 {
-    gpgme_subkey_t signing = NULL;
-    for (gpgme_subkey_t sub = key->subkeys; sub && signing == NULL; sub = sub->next)
-        if (sub->can_sign && !sub->revoked && !sub->disabled)
-            signing = sub;
+    /* gpg signs with the newest subkey valid at its clock: the key is
+     * fine if any signing subkey is valid at the epoch. Otherwise the
+     * message names the nearest miss. */
+    gpgme_subkey_t earliest = NULL, latest_expired = NULL;
+    for (gpgme_subkey_t sub = key->subkeys; sub; sub = sub->next) {
+        if (!sub->can_sign || sub->revoked || sub->disabled)
+            continue;
+        int born = sub->timestamp <= epoch;
+        int alive = sub->expires == 0 || sub->expires > epoch;
+        if (born && alive)
+            return key->revoked
+                       ? ag_error_set(err, AG_FAIL, "the signing key in %s is revoked", key_path)
+                       : AG_OK;
+        if (!born && (earliest == NULL || sub->timestamp < earliest->timestamp))
+            earliest = sub;
+        if (born && (latest_expired == NULL || sub->expires > latest_expired->expires))
+            latest_expired = sub;
+    }
     char when[40], at[40];
     utc_date(epoch, at, sizeof at);
     if (key->revoked)
         return ag_error_set(err, AG_FAIL, "the signing key in %s is revoked", key_path);
-    if (signing == NULL)
-        return ag_error_set(err, AG_FAIL, "the key in %s has no subkey that can sign", key_path);
-    if (signing->timestamp > epoch) {
-        utc_date(signing->timestamp, when, sizeof when);
-        return ag_error_set(err, AG_USAGE,
-                            "the signing key in %s was created %s, after SOURCE_DATE_EPOCH "
-                            "%lld (%s); "
-                            "signatures cannot predate their key: set a later SOURCE_DATE_EPOCH "
-                            "or use a key made by 'assetgen pki init' (dated 2000-01-01)",
-                            key_path, when, (long long)epoch, at);
-    }
-    if (signing->expires > 0 && signing->expires <= epoch) {
-        utc_date(signing->expires, when, sizeof when);
+    if (latest_expired != NULL) {
+        utc_date(latest_expired->expires, when, sizeof when);
         return ag_error_set(err, AG_FAIL,
                             "the signing key in %s expired %s, before SOURCE_DATE_EPOCH (%s); "
                             "extend it (gpg --quick-set-expire) or make a new one with "
                             "'assetgen pki init --force'",
                             key_path, when, at);
     }
-    return AG_OK;
+    if (earliest != NULL) {
+        utc_date(earliest->timestamp, when, sizeof when);
+        return ag_error_set(err, AG_USAGE,
+                            "the signing key in %s was created %s, after SOURCE_DATE_EPOCH "
+                            "%lld (%s); signatures cannot predate their key: set a later "
+                            "SOURCE_DATE_EPOCH or use a key made by 'assetgen pki init' (dated "
+                            "2000-01-01)",
+                            key_path, when, (long long)epoch, at);
+    }
+    return ag_error_set(err, AG_FAIL, "the key in %s has no subkey that can sign", key_path);
 }
 
 /* One signature of nothing, so a key that cannot sign unattended fails

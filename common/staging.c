@@ -24,8 +24,13 @@ int staging_open(struct staging *s, const char *final_root, struct ag_error *err
     char *name = xasprintf("%s/staging", final_root);
     int rc = cleanup_create_temp(name, 1, &s->dir, err) < 0 ? err->status : AG_OK;
     free(name);
-    if (rc != AG_OK)
+    if (rc != AG_OK) {
         rmdir_created(final_root, s->root_created);
+        free(s->root_created);
+        free(s->final_root);
+        memset(s, 0, sizeof *s);
+        s->journal_fd = -1;
+    }
     return rc;
 }
 
@@ -50,12 +55,14 @@ static struct staged_file *staging_record(struct staging *s)
 }
 
 /* ".<base>.bak-<pid>-<n>" beside the file it keeps. */
+/* ".<base>.bak-<pid>-<staging suffix>-<n>" beside the file it keeps:
+ * unique to this run even where pids repeat. */
 static char *backup_name(struct staging *s, const char *relative)
 {
     const char *slash = strrchr(relative, '/');
     int dir_len = slash ? (int)(slash - relative + 1) : 0;
-    return xasprintf("%.*s.%s.bak-%ld-%u", dir_len, relative, relative + dir_len, (long)getpid(),
-                     s->next_backup++);
+    return xasprintf("%.*s.%s.bak-%ld%s-%u", dir_len, relative, relative + dir_len, (long)getpid(),
+                     strrchr(s->dir, '-'), s->next_backup++);
 }
 
 static int staging_move(struct staging *s, const char *relative, struct ag_error *err)
@@ -69,10 +76,11 @@ static int staging_move(struct staging *s, const char *relative, struct ag_error
     int rc = AG_OK;
     if (exists && S_ISDIR(st.st_mode))
         rc = ag_error_set(err, AG_FAIL, "cannot replace the directory %s with a file", final_path);
-    if (rc == AG_OK)
-        rc = mkdir_parents_tracked(final_dir, &top, err);
+    /* Journaled before anything changes: the directories about to be
+     * made, the link about to be kept. */
     struct staged_file *f = NULL;
     if (rc == AG_OK) {
+        top = first_missing_dir(final_dir);
         f = staging_record(s);
         f->relative = xstrdup(relative);
         f->backup = exists ? backup_name(s, relative) : NULL;
@@ -82,14 +90,11 @@ static int staging_move(struct staging *s, const char *relative, struct ag_error
         rc = journal_append(s, line, err);
         free(line);
     }
+    if (rc == AG_OK)
+        rc = mkdir_parents(final_dir, err);
     if (rc == AG_OK && f->backup) {
         char *backup = xasprintf("%s/%s", s->final_root, f->backup);
-        int linked = link(final_path, backup) == 0;
-        if (!linked && errno == EEXIST) {
-            unlink(backup); /* a dead run's, whose pid this run reuses */
-            linked = link(final_path, backup) == 0;
-        }
-        if (!linked)
+        if (link(final_path, backup) != 0)
             rc = ag_error_set(err, AG_FAIL, "cannot keep %s before replacing it: %s", final_path,
                               strerror(errno));
         free(backup);
@@ -100,8 +105,6 @@ static int staging_move(struct staging *s, const char *relative, struct ag_error
             rc = ag_error_set(err, AG_FAIL, "cannot move %s into place: %s", final_path,
                               strerror(errno));
     }
-    if (rc != AG_OK && f == NULL)
-        rmdir_created(final_dir, top);
     free(top);
     free(final_dir);
     free(final_path);

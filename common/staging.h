@@ -70,7 +70,9 @@ void staging_each_leftover(const char *final_root, void (*found)(void *ctx, cons
                            void *ctx);
 
 /* Under the output lock, before publishing: finishes or undoes the move
- * of every run that died while publishing into final_root. */
+ * of every run that died while publishing into final_root. Called by
+ * every publish, so no other run's move can come between a dead run's
+ * and its recovery. */
 void staging_recover(const char *final_root);
 
 #endif

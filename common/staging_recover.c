@@ -1,8 +1,6 @@
 #include "common/staging.h"
 
 #include <dirent.h>
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +23,13 @@ static void recover_journal(const char *root, const char *stage_dir)
         return;
     }
     free(journal_path);
-    /* Only complete lines count: a line cut short was never acted on. */
+    /* Only complete lines count: a line cut short was never acted on.
+     * A settled journal's last line is exactly "done". */
     char *end = strrchr(text, '\n');
-    if (end == NULL ||
-        (len >= strlen(DONE_LINE) && strcmp(text + len - strlen(DONE_LINE), DONE_LINE) == 0)) {
+    size_t done_len = strlen(DONE_LINE);
+    int settled = len >= done_len && strcmp(text + len - done_len, DONE_LINE) == 0 &&
+                  (len == done_len || text[len - done_len - 1] == '\n');
+    if (end == NULL || settled) {
         free(text);
         return;
     }
@@ -89,11 +90,9 @@ void staging_recover(const char *final_root)
     while ((de = readdir(d)) != NULL) {
         if (strncmp(de->d_name, PUBLISH_PREFIX, strlen(PUBLISH_PREFIX)) != 0)
             continue;
-        char *end = NULL;
-        long pid = strtol(de->d_name + strlen(PUBLISH_PREFIX), &end, 10);
-        if (end == NULL || *end != '-' || pid <= 0 || pid == (long)getpid() ||
-            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;
+        /* A publisher holds the output lock for the whole life of its
+         * directory, and the caller holds it now: whoever left this one
+         * is gone, whatever its pid (pids repeat across containers). */
         char *dir = xasprintf("%s/%s", final_root, de->d_name);
         recover_journal(final_root, dir);
         remove_tree(dir);

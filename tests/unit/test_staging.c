@@ -152,11 +152,11 @@ static long dead_pid(void)
     return (long)pid;
 }
 
-/* The state a run killed after moving a.txt (replacing it) and b.txt
- * (new) leaves, before its manifest landed or after. */
-static char *dead_publish(const char *root, const char *identity)
+/* The state a run killed after moving a.txt (replacing it) and
+ * <sub>/b.txt (new, in a directory it made) leaves, before its manifest
+ * landed or after; pid is the one in its names. */
+static char *dead_publish_as(const char *root, const char *identity, long pid, const char *sub)
 {
-    long pid = dead_pid();
     write_file(root, "a.txt", "old\n", 0644);
     char *a = xasprintf("%s/a.txt", root);
     char *backup_rel = xasprintf(".a.txt.bak-%ld-0", pid);
@@ -164,10 +164,12 @@ static char *dead_publish(const char *root, const char *identity)
     cr_assert_eq(link(a, backup), 0);
     unlink(a);
     write_file(root, "a.txt", "new\n", 0644);
-    write_file(root, "sub/b.txt", "new\n", 0644);
+    char *b_rel = xasprintf("%s/b.txt", sub);
+    write_file(root, b_rel, "new\n", 0644);
     char *dir_rel = xasprintf(".publish-%ld-XyZ123", pid);
     char *journal =
-        xasprintf("manifest.json\t%s\na.txt\t%s\t-\nsub/b.txt\t-\tsub\n", identity, backup_rel);
+        xasprintf("manifest.json\t%s\na.txt\t%s\t-\n%s\t-\t%s\n", identity, backup_rel, b_rel, sub);
+    free(b_rel);
     char *journal_rel = xasprintf("%s/journal", dir_rel);
     write_file(root, journal_rel, journal, 0600);
     free(journal_rel);
@@ -176,6 +178,11 @@ static char *dead_publish(const char *root, const char *identity)
     free(backup_rel);
     free(a);
     return dir_rel;
+}
+
+static char *dead_publish(const char *root, const char *identity)
+{
+    return dead_publish_as(root, identity, dead_pid(), "sub");
 }
 
 Test(staging, recovery_undoes_a_dead_runs_move_that_did_not_commit)
@@ -199,6 +206,35 @@ Test(staging, recovery_keeps_a_dead_runs_move_whose_manifest_landed)
     assert_text(root, "a.txt", "new\n");
     assert_text(root, "sub/b.txt", "new\n");
     assert_entries(root, "a.txt|manifest.json|sub");
+    free(dir_rel);
+    remove_tree(root);
+    free(root);
+}
+
+/* In containers every run may have the same pid: a publish left under a
+ * pid that is alive now (here, this process's) is still a dead run's,
+ * since its publisher would hold the lock. */
+Test(staging, recovery_does_not_trust_the_pid_in_a_name)
+{
+    char *root = make_tmpdir("staging");
+    char *dir_rel = dead_publish_as(root, "none", (long)getpid(), "sub");
+    staging_recover(root);
+    assert_text(root, "a.txt", "old\n");
+    assert_entries(root, "a.txt");
+    free(dir_rel);
+    remove_tree(root);
+    free(root);
+}
+
+/* Only a last line that is exactly "done" settles a journal, not one that
+ * ends in the word (a package named "undone"). */
+Test(staging, recovery_reads_done_as_a_whole_line)
+{
+    char *root = make_tmpdir("staging");
+    char *dir_rel = dead_publish_as(root, "none", dead_pid(), "undone");
+    staging_recover(root);
+    assert_text(root, "a.txt", "old\n");
+    assert_entries(root, "a.txt");
     free(dir_rel);
     remove_tree(root);
     free(root);
