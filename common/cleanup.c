@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -9,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/fsutil.h"
@@ -194,6 +197,35 @@ static int owner_gone(long pid)
     return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
+int cleanup_hold_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* Whether a temporary's maker is gone. A temporary directory is a live
+ * run's while it holds it (cleanup_hold_dir), in any pid namespace; an
+ * unheld one counts as gone once its pid is, or once it has sat a minute
+ * (a pid from another namespace says nothing here). */
+static int temporary_gone(const char *path, long owner)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return owner_gone(owner);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return owner_gone(owner);
+    int held = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    close(fd);
+    if (held)
+        return 0;
+    return owner_gone(owner) || time(NULL) - st.st_mtime > 60;
+}
+
 typedef void (*owned_fn)(void *ctx, const char *path, long owner);
 
 /* A temporary directory (a run's staging area) is reported whole, not
@@ -227,7 +259,7 @@ struct report_ctx {
 static void report_owned(void *ctx, const char *path, long owner)
 {
     struct report_ctx *rc = ctx;
-    rc->found(rc->ctx, path, owner_gone(owner));
+    rc->found(rc->ctx, path, temporary_gone(path, owner));
 }
 
 void cleanup_each_temporary(const char *dir, temporary_fn found, void *ctx)
@@ -239,7 +271,7 @@ void cleanup_each_temporary(const char *dir, temporary_fn found, void *ctx)
 static void remove_if_gone(void *ctx, const char *path, long owner)
 {
     (void)ctx;
-    if (owner_gone(owner))
+    if (temporary_gone(path, owner))
         remove_tree(path);
 }
 

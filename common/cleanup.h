@@ -41,6 +41,11 @@ char *cleanup_temp_name(const char *path);
  * new appears in the output. On failure returns -1 with err set and
  * *temp_path NULL. */
 int cleanup_create_temp(const char *path, int directory, char **temp_path, struct ag_error *err);
+/* Opens dir and holds an exclusive flock on it for as long as the
+ * descriptor is open (close it to let go): marks a temporary directory as
+ * a live run's to every sweep, across pid namespaces. -1 on failure. */
+int cleanup_hold_dir(const char *dir);
+
 /* Calls found(ctx, path, owner_gone) for every temporary under dir (a
  * temporary directory counts as one);
  * owner_gone is 1 when the process that made it no longer exists. */

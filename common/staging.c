@@ -18,18 +18,21 @@ int staging_open(struct staging *s, const char *final_root, struct ag_error *err
 {
     memset(s, 0, sizeof *s);
     s->journal_fd = -1;
+    s->hold_fd = -1;
     if (mkdir_parents_tracked(final_root, &s->root_created, err) != AG_OK)
         return err->status;
     s->final_root = xstrdup(final_root);
     char *name = xasprintf("%s/staging", final_root);
     int rc = cleanup_create_temp(name, 1, &s->dir, err) < 0 ? err->status : AG_OK;
     free(name);
+    s->hold_fd = rc == AG_OK ? cleanup_hold_dir(s->dir) : -1;
     if (rc != AG_OK) {
         rmdir_created(final_root, s->root_created);
         free(s->root_created);
         free(s->final_root);
         memset(s, 0, sizeof *s);
         s->journal_fd = -1;
+        s->hold_fd = -1;
     }
     return rc;
 }
@@ -254,6 +257,8 @@ void staging_close(struct staging *s)
 {
     if (s->journal_fd >= 0)
         close(s->journal_fd);
+    if (s->hold_fd >= 0)
+        close(s->hold_fd);
     for (size_t i = 0; i < s->count; i++) {
         free(s->placed[i].relative);
         free(s->placed[i].backup);
@@ -269,6 +274,7 @@ void staging_close(struct staging *s)
     free(s->final_root);
     memset(s, 0, sizeof *s);
     s->journal_fd = -1;
+    s->hold_fd = -1;
 }
 
 void staging_interrupted(void *staging)

@@ -27,6 +27,7 @@ struct staging {
     char *dir;
     char *root_created; /* directories made for final_root itself, or NULL */
     int journal_fd;
+    int hold_fd; /* holds the staging directory: no sweep takes it meanwhile */
     unsigned next_backup;
     int committed;
     struct staged_file *placed;

@@ -239,3 +239,24 @@ Test(staging, recovery_reads_done_as_a_whole_line)
     remove_tree(root);
     free(root);
 }
+
+/* A live run's staging directory survives a sweep whatever pid its name
+ * carries (another pid namespace); once let go, a dead pid's goes. */
+Test(staging, a_sweep_spares_a_held_staging_directory)
+{
+    char *root = make_tmpdir("staging");
+    char *rel = xasprintf(".staging.tmp-%ld-abcdef/npm/a.tgz", dead_pid());
+    write_file(root, rel, "in flight", 0644);
+    char *dir = xasprintf("%s/%.*s", root, (int)(strchr(rel, '/') - rel), rel);
+    int fd = cleanup_hold_dir(dir);
+    cr_assert_geq(fd, 0);
+    cleanup_stale_temporaries(root);
+    cr_assert(path_exists(dir), "held: kept");
+    close(fd);
+    cleanup_stale_temporaries(root);
+    cr_assert_not(path_exists(dir), "let go by a dead pid: swept");
+    free(dir);
+    free(rel);
+    remove_tree(root);
+    free(root);
+}
