@@ -79,6 +79,10 @@ static int staging_move(struct staging *s, const char *relative, struct ag_error
     int rc = AG_OK;
     if (exists && S_ISDIR(st.st_mode))
         rc = ag_error_set(err, AG_FAIL, "cannot replace the directory %s with a file", final_path);
+    /* The journal is tab-separated lines. */
+    if (rc == AG_OK && strpbrk(relative, "\t\n") != NULL)
+        rc = ag_error_set(err, AG_FAIL, "cannot publish %s: a tab or newline in a file name",
+                          relative);
     /* Journaled before anything changes: the directories about to be
      * made, the link about to be kept. */
     struct staged_file *f = NULL;
