@@ -1,6 +1,5 @@
 #include "common/cleanup.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -211,10 +210,9 @@ int cleanup_hold_dir(const char *dir)
  * run's while it holds it (cleanup_hold_dir), in any pid namespace; an
  * unheld one counts as gone once its pid is, or once it has sat a minute
  * (a pid from another namespace says nothing here). */
-static int temporary_gone(const char *path, long owner)
+static int temporary_gone(const char *path, const struct stat *st, long owner)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+    if (!S_ISDIR(st->st_mode))
         return owner_gone(owner);
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
@@ -223,32 +221,33 @@ static int temporary_gone(const char *path, long owner)
     close(fd);
     if (held)
         return 0;
-    return owner_gone(owner) || time(NULL) - st.st_mtime > 60;
+    return owner_gone(owner) || time(NULL) - st->st_mtime > 60;
 }
 
-typedef void (*owned_fn)(void *ctx, const char *path, long owner);
+typedef void (*owned_fn)(void *ctx, const char *path, const struct stat *st, long owner);
+
+struct owned_walk {
+    owned_fn found;
+    void *ctx;
+};
 
 /* A temporary directory (a run's staging area) is reported whole, not
  * walked into. */
+static enum walk_step visit_temporary(void *ctx, const char *path, const char *name,
+                                      const struct stat *st)
+{
+    const struct owned_walk *walk = ctx;
+    long owner = temp_owner(name);
+    if (owner < 0)
+        return WALK_INTO;
+    walk->found(walk->ctx, path, st, owner);
+    return WALK_NEXT;
+}
+
 static void each_owned_temporary(const char *dir, owned_fn found, void *ctx)
 {
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char *path = xasprintf("%s/%s", dir, de->d_name);
-        struct stat st;
-        long owner = temp_owner(de->d_name);
-        if (owner >= 0)
-            found(ctx, path, owner);
-        else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            each_owned_temporary(path, found, ctx);
-        free(path);
-    }
-    closedir(d);
+    struct owned_walk walk = {found, ctx};
+    walk_tree(dir, visit_temporary, &walk);
 }
 
 struct report_ctx {
@@ -256,10 +255,10 @@ struct report_ctx {
     void *ctx;
 };
 
-static void report_owned(void *ctx, const char *path, long owner)
+static void report_owned(void *ctx, const char *path, const struct stat *st, long owner)
 {
     struct report_ctx *rc = ctx;
-    rc->found(rc->ctx, path, temporary_gone(path, owner));
+    rc->found(rc->ctx, path, temporary_gone(path, st, owner));
 }
 
 void cleanup_each_temporary(const char *dir, temporary_fn found, void *ctx)
@@ -268,10 +267,10 @@ void cleanup_each_temporary(const char *dir, temporary_fn found, void *ctx)
     each_owned_temporary(dir, report_owned, &rc);
 }
 
-static void remove_if_gone(void *ctx, const char *path, long owner)
+static void remove_if_gone(void *ctx, const char *path, const struct stat *st, long owner)
 {
     (void)ctx;
-    if (temporary_gone(path, owner))
+    if (temporary_gone(path, st, owner))
         remove_tree(path);
 }
 
@@ -280,9 +279,10 @@ void cleanup_stale_temporaries(const char *dir)
     each_owned_temporary(dir, remove_if_gone, NULL);
 }
 
-static void remove_if_mine(void *ctx, const char *path, long owner)
+static void remove_if_mine(void *ctx, const char *path, const struct stat *st, long owner)
 {
     (void)ctx;
+    (void)st;
     if (owner == (long)getpid())
         remove_tree(path);
 }

@@ -114,13 +114,22 @@ void rmdir_created(const char *dir, const char *top_created)
     free(path);
 }
 
+char *path_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xasprintf("%.*s", (int)(slash - path), path);
+}
+
 int mkdir_for_file(const char *path, struct ag_error *err)
 {
     const char *slash = strrchr(path, '/');
     if (slash == NULL || slash == path)
         return AG_OK;
-    char *dir = xstrdup(path);
-    dir[slash - path] = '\0';
+    char *dir = path_parent(path);
     int rc = mkdir_parents(dir, err);
     free(dir);
     return rc;
@@ -166,49 +175,59 @@ int path_is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static enum walk_step remove_child(void *ctx, const char *path, const char *name,
+                                   const struct stat *st)
+{
+    (void)ctx;
+    (void)name;
+    (void)st;
+    remove_tree(path);
+    return WALK_NEXT;
+}
+
 int remove_tree(const char *path)
 {
     struct stat st;
     if (lstat(path, &st) != 0)
         return errno == ENOENT ? 0 : -1;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d != NULL) {
-            struct dirent *de;
-            while ((de = readdir(d)) != NULL) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                    continue;
-                char *child = xasprintf("%s/%s", path, de->d_name);
-                remove_tree(child);
-                free(child);
-            }
-            closedir(d);
-        }
-        return rmdir(path) == 0 || errno == ENOENT ? 0 : -1;
-    }
-    return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
+    walk_tree(path, remove_child, NULL);
+    return rmdir(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-uint64_t tree_bytes(const char *dir)
+void walk_tree(const char *dir, walk_fn visit, void *ctx)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
-        return 0;
-    uint64_t total = 0;
+        return;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
         char *path = xasprintf("%s/%s", dir, de->d_name);
         struct stat st;
-        if (lstat(path, &st) == 0) {
-            if (S_ISDIR(st.st_mode))
-                total += tree_bytes(path);
-            else if (S_ISREG(st.st_mode))
-                total += (uint64_t)st.st_size;
-        }
+        if (lstat(path, &st) == 0 && visit(ctx, path, de->d_name, &st) == WALK_INTO &&
+            S_ISDIR(st.st_mode))
+            walk_tree(path, visit, ctx);
         free(path);
     }
     closedir(d);
+}
+
+static enum walk_step add_file_bytes(void *ctx, const char *path, const char *name,
+                                     const struct stat *st)
+{
+    (void)path;
+    (void)name;
+    if (S_ISREG(st->st_mode))
+        *(uint64_t *)ctx += (uint64_t)st->st_size;
+    return WALK_INTO;
+}
+
+uint64_t tree_bytes(const char *dir)
+{
+    uint64_t total = 0;
+    walk_tree(dir, add_file_bytes, &total);
     return total;
 }

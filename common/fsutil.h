@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "common/error.h"
 
@@ -23,6 +24,9 @@ char *first_missing_dir(const char *dir);
 /* Removes dir and its parents up to and including top_created, as far as
  * they are empty: undoes mkdir_parents_tracked. */
 void rmdir_created(const char *dir, const char *top_created);
+/* The directory part of path ("." for a bare name, "/" for one in the
+ * root), as a fresh string. */
+char *path_parent(const char *path);
 /* Creates the parent directories of a file path. */
 int mkdir_for_file(const char *path, struct ag_error *err);
 /* Reads a whole (small) file; *data is NUL-terminated. */
@@ -32,6 +36,15 @@ int path_exists(const char *path);
  * following symlinks. Entries that vanish meanwhile are not an error;
  * returns 0 when nothing is left, -1 otherwise. */
 int remove_tree(const char *path);
+/* What walk_tree does after visiting an entry. */
+enum walk_step { WALK_NEXT, WALK_INTO };
+typedef enum walk_step (*walk_fn)(void *ctx, const char *path, const char *name,
+                                  const struct stat *st);
+/* Calls visit(ctx, path, name, lstat) for every entry under dir, parents
+ * before children, in directory order, never following symlinks; a
+ * directory is walked into when visit returns WALK_INTO. Entries that
+ * vanish meanwhile are skipped. */
+void walk_tree(const char *dir, walk_fn visit, void *ctx);
 /* The bytes of every regular file under dir (0 for none), not following
  * symlinks; files that vanish meanwhile are skipped. */
 uint64_t tree_bytes(const char *dir);

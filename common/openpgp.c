@@ -11,12 +11,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/atomic_file.h"
 #include "common/cleanup.h"
 #include "common/fsutil.h"
+#include "common/units.h"
 
 extern char **environ;
 
@@ -213,15 +213,6 @@ struct signer {
     char fingerprint[OPENPGP_FPR_MAX];
 };
 
-static void utc_date(int64_t epoch, char *out, size_t cap)
-{
-    time_t t = (time_t)epoch;
-    struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL)
-        memset(&tm, 0, sizeof tm);
-    strftime(out, cap, "%Y-%m-%d %H:%M:%S UTC", &tm);
-}
-
 /* Whether the key can sign at the run's fixed time, said in words a user
  * can act on before anything is generated. */
 static int signer_check_key(gpgme_key_t key, const char *key_path, int64_t epoch,
@@ -246,11 +237,11 @@ static int signer_check_key(gpgme_key_t key, const char *key_path, int64_t epoch
             latest_expired = sub;
     }
     char when[40], at[40];
-    utc_date(epoch, at, sizeof at);
+    format_utc_readable(epoch, at, sizeof at);
     if (key->revoked)
         return ag_error_set(err, AG_FAIL, "the signing key in %s is revoked", key_path);
     if (latest_expired != NULL) {
-        utc_date(latest_expired->expires, when, sizeof when);
+        format_utc_readable(latest_expired->expires, when, sizeof when);
         return ag_error_set(err, AG_FAIL,
                             "the signing key in %s expired %s, before SOURCE_DATE_EPOCH (%s); "
                             "extend it (gpg --quick-set-expire) or make a new one with "
@@ -258,7 +249,7 @@ static int signer_check_key(gpgme_key_t key, const char *key_path, int64_t epoch
                             key_path, when, at);
     }
     if (earliest != NULL) {
-        utc_date(earliest->timestamp, when, sizeof when);
+        format_utc_readable(earliest->timestamp, when, sizeof when);
         return ag_error_set(err, AG_USAGE,
                             "the signing key in %s was created %s, after SOURCE_DATE_EPOCH "
                             "%lld (%s); signatures cannot predate their key: set a later "

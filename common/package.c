@@ -3,19 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "common/data_stream.h"
 #include "common/fsutil.h"
-
-void format_iso8601(int64_t epoch, char *out, size_t cap)
-{
-    time_t t = (time_t)epoch;
-    struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL)
-        memset(&tm, 0, sizeof tm); /* beyond the epochs config accepts */
-    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
+#include "common/units.h"
 
 void package_template_vars(const struct package_spec *spec, struct template_vars *vars,
                            char *scratch, size_t scratch_len)

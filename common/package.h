@@ -14,9 +14,6 @@
 void package_template_vars(const struct package_spec *spec, struct template_vars *vars,
                            char *scratch, size_t scratch_len);
 
-/* ISO-8601 UTC ("2023-11-14T22:13:20Z") of an epoch. */
-void format_iso8601(int64_t epoch, char *out, size_t cap);
-
 struct data_file_result {
     uint64_t bytes;
     unsigned char sha256[32];

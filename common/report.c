@@ -9,6 +9,7 @@
 #include "common/fsutil.h"
 #include "common/json_file.h"
 #include "common/strbuf.h"
+#include "common/units.h"
 
 static const char *status_name(enum check_status s)
 {
@@ -60,11 +61,7 @@ static const char *workflow_id(void)
 int report_write_json(const struct report *report, const char *path, struct ag_error *err)
 {
     char when[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    if (gmtime_r(&now, &tm) == NULL)
-        memset(&tm, 0, sizeof tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    format_iso8601((int64_t)time(NULL), when, sizeof when);
     json_t *root = json_object();
     json_object_set_new(root, "tier", json_string(report->tier));
     const char *wf = workflow_id();

@@ -72,7 +72,7 @@ static int staging_move(struct staging *s, const char *relative, struct ag_error
 {
     char *staged = xasprintf("%s/%s", s->dir, relative);
     char *final_path = xasprintf("%s/%s", s->final_root, relative);
-    char *final_dir = journal_dir_of(final_path);
+    char *final_dir = path_parent(final_path);
     char *top = NULL;
     struct stat st;
     int exists = lstat(final_path, &st) == 0;

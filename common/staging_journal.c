@@ -9,12 +9,6 @@
 
 #include "common/fsutil.h"
 
-char *journal_dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? xasprintf("%.*s", (int)(slash - path), path) : xstrdup(".");
-}
-
 void journal_commit_identity(const char *path, char *out, size_t cap)
 {
     struct stat st;
@@ -46,7 +40,7 @@ int journal_undo_move(const char *root, const char *stage_dir, const char *relat
     } else if (backup) {
         unlink(backup);
     }
-    char *final_dir = journal_dir_of(final_path);
+    char *final_dir = path_parent(final_path);
     rmdir_created(final_dir, top);
     free(final_dir);
     free(top);

@@ -25,7 +25,4 @@ void journal_commit_identity(const char *path, char *out, size_t cap);
 int journal_undo_move(const char *root, const char *stage_dir, const char *relative,
                       const char *backup_rel, const char *dirs_rel, char *failed, size_t cap);
 
-/* The directory part of path, as a fresh string. */
-char *journal_dir_of(const char *path);
-
 #endif

@@ -101,24 +101,26 @@ void staging_recover(const char *final_root)
     closedir(d);
 }
 
+struct leftover_walk {
+    void (*found)(void *ctx, const char *path);
+    void *ctx;
+};
+
+static enum walk_step visit_leftover(void *ctx, const char *path, const char *name,
+                                     const struct stat *st)
+{
+    (void)st;
+    const struct leftover_walk *walk = ctx;
+    int publishing = strncmp(name, PUBLISH_PREFIX, strlen(PUBLISH_PREFIX)) == 0;
+    if (!publishing && !(name[0] == '.' && strstr(name, ".bak-") != NULL))
+        return WALK_INTO;
+    walk->found(walk->ctx, path);
+    return WALK_NEXT;
+}
+
 void staging_each_leftover(const char *final_root, void (*found)(void *ctx, const char *path),
                            void *ctx)
 {
-    DIR *d = opendir(final_root);
-    if (d == NULL)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        char *path = xasprintf("%s/%s", final_root, de->d_name);
-        struct stat st;
-        int publishing = strncmp(de->d_name, PUBLISH_PREFIX, strlen(PUBLISH_PREFIX)) == 0;
-        if (publishing || (de->d_name[0] == '.' && strstr(de->d_name, ".bak-") != NULL))
-            found(ctx, path);
-        else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-            staging_each_leftover(path, found, ctx);
-        free(path);
-    }
-    closedir(d);
+    struct leftover_walk walk = {found, ctx};
+    walk_tree(final_root, visit_leftover, &walk);
 }

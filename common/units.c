@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 static const struct {
@@ -106,4 +107,25 @@ void format_size(uint64_t bytes, char *out, unsigned cap)
         snprintf(out, cap, "%llu B", (unsigned long long)bytes);
     else
         snprintf(out, cap, "%.1f %s", v, names[u]);
+}
+
+static struct tm utc_of(int64_t epoch)
+{
+    time_t t = (time_t)epoch;
+    struct tm tm;
+    if (gmtime_r(&t, &tm) == NULL)
+        memset(&tm, 0, sizeof tm);
+    return tm;
+}
+
+void format_iso8601(int64_t epoch, char *out, size_t cap)
+{
+    struct tm tm = utc_of(epoch);
+    strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void format_utc_readable(int64_t epoch, char *out, size_t cap)
+{
+    struct tm tm = utc_of(epoch);
+    strftime(out, cap, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }

@@ -1,6 +1,7 @@
 #ifndef ASSETGEN_UNITS_H
 #define ASSETGEN_UNITS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -13,5 +14,10 @@ int parse_size(const char *text, const char *what, uint64_t *bytes, struct ag_er
 int parse_duration(const char *text, const char *what, uint64_t *seconds, struct ag_error *err);
 /* "10.0 MiB" style rendering for people. */
 void format_size(uint64_t bytes, char *out, unsigned cap);
+/* An epoch in UTC, for machines ("2023-11-14T22:13:20Z", ISO 8601) or
+ * for people ("2023-11-14 22:13:20 UTC"). A time gmtime cannot convert
+ * prints as the epoch's start. */
+void format_iso8601(int64_t epoch, char *out, size_t cap);
+void format_utc_readable(int64_t epoch, char *out, size_t cap);
 
 #endif

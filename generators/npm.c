@@ -11,6 +11,7 @@
 #include "common/json_file.h"
 #include "common/package.h"
 #include "common/version_rules.h"
+#include "common/units.h"
 
 #define NPM_DATA_FILE     "data.bin"
 #define NPM_BAD_INTEGRITY "bad-integrity"

@@ -12,6 +12,7 @@
 #include "common/package.h"
 #include "common/strbuf.h"
 #include "common/version_rules.h"
+#include "common/units.h"
 
 #define PYPI_DATA_FILE         "data.bin"
 #define PYPI_BAD_INDEX_HASH    "bad-index-hash"

@@ -155,7 +155,7 @@ static long dead_pid(void)
 /* The state a run killed after moving a.txt (replacing it) and
  * <sub>/b.txt (new, in a directory it made) leaves, before its manifest
  * landed or after; pid is the one in its names. */
-static char *dead_publish_as(const char *root, const char *identity, long pid, const char *sub)
+static void dead_publish_as(const char *root, const char *identity, long pid, const char *sub)
 {
     write_file(root, "a.txt", "old\n", 0644);
     char *a = xasprintf("%s/a.txt", root);
@@ -177,36 +177,36 @@ static char *dead_publish_as(const char *root, const char *identity, long pid, c
     free(backup);
     free(backup_rel);
     free(a);
-    return dir_rel;
+    free(dir_rel);
 }
 
-static char *dead_publish(const char *root, const char *identity)
+/* A dead run's move that did not commit, recovered: the old file is
+ * back and nothing else is left. */
+static void assert_recovery_undoes(long pid, const char *sub)
 {
-    return dead_publish_as(root, identity, dead_pid(), "sub");
+    char *root = make_tmpdir("staging");
+    dead_publish_as(root, "none", pid, sub);
+    staging_recover(root);
+    assert_text(root, "a.txt", "old\n");
+    assert_entries(root, "a.txt");
+    remove_tree(root);
+    free(root);
 }
 
 Test(staging, recovery_undoes_a_dead_runs_move_that_did_not_commit)
 {
-    char *root = make_tmpdir("staging");
-    char *dir_rel = dead_publish(root, "none");
-    staging_recover(root);
-    assert_text(root, "a.txt", "old\n");
-    assert_entries(root, "a.txt");
-    free(dir_rel);
-    remove_tree(root);
-    free(root);
+    assert_recovery_undoes(dead_pid(), "sub");
 }
 
 Test(staging, recovery_keeps_a_dead_runs_move_whose_manifest_landed)
 {
     char *root = make_tmpdir("staging");
-    char *dir_rel = dead_publish(root, "1:1");
+    dead_publish_as(root, "1:1", dead_pid(), "sub");
     write_file(root, "manifest.json", "{}\n", 0644);
     staging_recover(root);
     assert_text(root, "a.txt", "new\n");
     assert_text(root, "sub/b.txt", "new\n");
     assert_entries(root, "a.txt|manifest.json|sub");
-    free(dir_rel);
     remove_tree(root);
     free(root);
 }
@@ -216,28 +216,14 @@ Test(staging, recovery_keeps_a_dead_runs_move_whose_manifest_landed)
  * since its publisher would hold the lock. */
 Test(staging, recovery_does_not_trust_the_pid_in_a_name)
 {
-    char *root = make_tmpdir("staging");
-    char *dir_rel = dead_publish_as(root, "none", (long)getpid(), "sub");
-    staging_recover(root);
-    assert_text(root, "a.txt", "old\n");
-    assert_entries(root, "a.txt");
-    free(dir_rel);
-    remove_tree(root);
-    free(root);
+    assert_recovery_undoes((long)getpid(), "sub");
 }
 
 /* Only a last line that is exactly "done" settles a journal, not one that
  * ends in the word (a package named "undone"). */
 Test(staging, recovery_reads_done_as_a_whole_line)
 {
-    char *root = make_tmpdir("staging");
-    char *dir_rel = dead_publish_as(root, "none", dead_pid(), "undone");
-    staging_recover(root);
-    assert_text(root, "a.txt", "old\n");
-    assert_entries(root, "a.txt");
-    free(dir_rel);
-    remove_tree(root);
-    free(root);
+    assert_recovery_undoes(dead_pid(), "undone");
 }
 
 /* A live run's staging directory survives a sweep whatever pid its name
