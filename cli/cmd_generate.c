@@ -13,12 +13,13 @@
 #include "common/pki.h"
 #include "common/suggest.h"
 #include "common/units.h"
+#include "generators/registry.h"
 
 static const char generate_help[] =
     "usage: assetgen generate [--format F[,F..] | --profile P] [--size TIER] [--out DIR]\n"
     "                         [--config FILE] [--seed N] [--count N] [--name NAME]\n"
     "                         [--pkg-version V] [--base-url URL] [--jobs N] [--no-sign]\n"
-    "                         [--pki DIR] [--defects]\n"
+    "                         [--pki DIR] [--defects] [--package-field [F.]KEY=VALUE]..\n"
     "                         [--quiet | --progress]\n\n"
     "Writes packages, each format's repository metadata, client settings and\n"
     "out/<size>/manifest.json. Without --format or --profile, the smoke profile's formats.\n\n"
@@ -37,6 +38,9 @@ static const char generate_help[] =
     "  --no-sign         write no signatures\n"
     "  --defects         also write every known-bad variant (assetgen list defects) as\n"
     "                    NAME-<defect>, listed with expect: reject\n"
+    "  --package-field [F.]KEY=VALUE\n"
+    "                    a package option of the formats that declare KEY, or of format F\n"
+    "                    alone (assetgen list fields); may be repeated\n"
     "  --pki DIR         signing keys (default from assetgen.yaml, .pki; created if absent)\n"
     "  --quiet           print nothing but errors\n"
     "  --progress        a line per finished package even for the small tier or in a\n"
@@ -61,7 +65,27 @@ struct generate_args {
     int quiet;
     int progress;
     int defects;
+    struct package_field_value fields[32];
+    size_t field_count;
 };
+
+/* --package-field [FORMAT.]KEY=VALUE: the key and value split in place. */
+static int parse_field(struct generate_args *a, char *arg)
+{
+    char *eq = strchr(arg, '=');
+    if (eq == NULL || eq == arg)
+        return cli_usage("generate", "--package-field '%s' must be [FORMAT.]KEY=VALUE", arg);
+    if (a->field_count == sizeof a->fields / sizeof a->fields[0])
+        return cli_usage("generate", "--package-field given more than %zu times",
+                         sizeof a->fields / sizeof a->fields[0]);
+    *eq = '\0';
+    for (size_t i = 0; i < a->field_count; i++)
+        if (strcmp(a->fields[i].key, arg) == 0)
+            return cli_usage("generate", "--package-field %s is given twice", arg);
+    a->fields[a->field_count].key = arg;
+    a->fields[a->field_count++].value = eq + 1;
+    return AG_OK;
+}
 
 static int parse_args(int argc, char **argv, struct generate_args *a)
 {
@@ -83,6 +107,7 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         {"defects", no_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {"pki", required_argument, NULL, 'K'},
+        {"package-field", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
@@ -135,6 +160,9 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         case 'K':
             a->pki_dir = optarg;
             break;
+        case 'F':
+            rc = parse_field(a, optarg);
+            break;
         case 'q':
             a->quiet = 1;
             break;
@@ -167,12 +195,12 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
 static int add_format(const char *name, const struct generator **list, size_t *n,
                       struct ag_error *err)
 {
-    const struct generator *gen = generator_find(name);
+    const struct generator *gen = generator_table_find(&generator_registry, name);
     if (gen == NULL) {
         const char *names[64];
         size_t k = 0;
-        for (size_t i = 0; i < generator_registry_count && k < 64; i++)
-            names[k++] = generator_registry[i]->name;
+        for (size_t i = 0; i < generator_registry.count && k < 64; i++)
+            names[k++] = generator_registry.items[i]->name;
         char hint[640];
         suggest_hint(name, names, k, hint, sizeof hint);
         return ag_error_set(err, AG_USAGE, "unknown format '%s'%s", name, hint);
@@ -204,7 +232,7 @@ static int choose_formats(const struct generate_args *a, const struct config *co
         const struct profile *prof = &config->profiles[p];
         int chosen = a->profile ? strcmp(prof->name, a->profile) == 0 : prof->is_smoke;
         for (size_t f = 0; chosen && f < prof->format_count; f++) {
-            if (generator_find(prof->formats[f]) == NULL)
+            if (generator_table_find(&generator_registry, prof->formats[f]) == NULL)
                 fprintf(stderr,
                         "assetgen: skip: format '%s' of profile '%s' has no generator "
                         "in this build\n",
@@ -255,7 +283,15 @@ static int open_signer(const struct generate_args *a, const struct config *confi
             fprintf(stderr, "assetgen: no PKI in %s; created one (OpenPGP key %s)\n", paths->dir,
                     fingerprint);
     }
-    return signer_open(signer, paths->gpg_key, epoch, err);
+    if (signer_open(signer, paths->gpg_key, epoch, err) != AG_OK)
+        return err->status;
+    if (path_exists(paths->registry_key) &&
+        signer_use_registry_key(*signer, paths->registry_key, err) != AG_OK) {
+        signer_close(*signer);
+        *signer = NULL;
+        return err->status;
+    }
+    return AG_OK;
 }
 
 static void print_summary(const struct generate_plan *plan, const struct artifact_list *made)
@@ -311,6 +347,8 @@ int cmd_generate(int argc, char **argv)
             .version = a.version,
             .count = (unsigned)a.count,
             .defects = a.defects,
+            .fields = a.fields,
+            .field_count = a.field_count,
         };
         generate_plan_build(&req, &plan, &err);
     }
@@ -320,8 +358,6 @@ int cmd_generate(int argc, char **argv)
         plan.signer = signer;
         plan.public_key_path = signer ? paths.gpg_public : NULL;
         plan.ca_cert_path = signer ? paths.ca_cert : NULL;
-        plan.registry_key_path =
-            signer && path_exists(paths.registry_key) ? paths.registry_key : NULL;
         for (size_t i = 0; i < plan.count; i++)
             plan.packages[i].spec.signer = signer;
     }

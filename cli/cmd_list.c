@@ -5,8 +5,9 @@
 #include "common/generator.h"
 #include "common/suggest.h"
 #include "common/units.h"
+#include "generators/registry.h"
 
-static const char list_help[] = "usage: assetgen list formats|profiles|sizes|tiers|defects "
+static const char list_help[] = "usage: assetgen list formats|profiles|sizes|tiers|defects|fields "
                                 "[--config FILE]\n";
 
 static void print_joined(char **items, size_t count, int width)
@@ -24,7 +25,7 @@ static void list_formats(const struct config *config)
     printf("%-8s %-10s %-24s %s\n", "format", "generator", "template", "what it writes");
     for (size_t i = 0; i < config->template_count; i++) {
         const struct asset_template *t = &config->templates[i];
-        const struct generator *gen = generator_find(t->generator);
+        const struct generator *gen = generator_table_find(&generator_registry, t->generator);
         printf("%-8s %-10s %-24s %s\n", t->format, gen ? t->generator : "(missing)",
                t->package_name, gen ? gen->summary : "no generator in this build yet");
     }
@@ -75,11 +76,25 @@ static void list_defects(void)
 {
     printf("%-7s %-18s %-6s %s\n", "format", "defect", "expect",
            "what is broken / how the client refuses");
-    for (size_t g = 0; g < generator_registry_count; g++) {
-        const struct generator *gen = generator_registry[g];
+    for (size_t g = 0; g < generator_registry.count; g++) {
+        const struct generator *gen = generator_registry.items[g];
         for (size_t i = 0; i < gen->defect_count; i++)
             printf("%-7s %-18s %-6s %s\n%35s-> %s\n", gen->name, gen->defects[i].name, "reject",
                    gen->defects[i].summary, "", gen->defects[i].client_refusal);
+    }
+}
+
+/* The package options each format declares (--package-field KEY=VALUE,
+ * or assetTemplates.<format>.package). */
+static void list_fields(void)
+{
+    printf("%-7s %-18s %-14s %s\n", "format", "field", "default", "what it sets");
+    for (size_t g = 0; g < generator_registry.count; g++) {
+        const struct generator *gen = generator_registry.items[g];
+        for (size_t i = 0; i < gen->field_count; i++)
+            printf("%-7s %-18s %-14s %s\n", gen->name, gen->fields[i].key,
+                   gen->fields[i].default_value ? gen->fields[i].default_value : "-",
+                   gen->fields[i].summary);
     }
 }
 
@@ -99,10 +114,12 @@ int cmd_list(int argc, char **argv)
         }
     }
     if (what == NULL)
-        return cli_usage("list", "say what to list: formats, profiles, sizes, tiers or defects");
+        return cli_usage("list",
+                         "say what to list: formats, profiles, sizes, tiers, defects or fields");
     /* What to list is checked before the configuration is read, so a typo
      * is reported as such and not as a configuration problem. */
-    static const char *const things[] = {"formats", "profiles", "sizes", "tiers", "defects"};
+    static const char *const things[] = {"formats", "profiles", "sizes",
+                                         "tiers",   "defects",  "fields"};
     size_t known = 0;
     for (size_t i = 0; i < sizeof things / sizeof things[0]; i++)
         known += strcmp(what, things[i]) == 0;
@@ -124,6 +141,8 @@ int cmd_list(int argc, char **argv)
         list_sizes(&config);
     else if (strcmp(what, "tiers") == 0)
         list_tiers(&config);
+    else if (strcmp(what, "fields") == 0)
+        list_fields();
     else
         list_defects();
     config_free(&config);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "generators/registry.h"
 #include "common/fsutil.h"
 #include "common/pki.h"
 #include "common/report.h"
@@ -89,7 +90,7 @@ int cmd_verify(int argc, char **argv)
     pki_paths_resolve(&config.pki, pki_dir, &paths);
     char *published = xasprintf("%s/keys/gpg-signing.asc", root);
     const char *public_key = path_exists(paths.gpg_public) ? paths.gpg_public : published;
-    int rc = verify_run(root, size, public_key, &report, &err);
+    int rc = verify_run(&generator_registry, root, size, public_key, &report, &err);
     free(published);
     pki_paths_free(&paths);
     report.seconds = monotonic_seconds() - start;

@@ -45,6 +45,19 @@ void artifact_copy(struct artifact *dst, const struct artifact *src)
     dst->defect = dup_or_null(src->defect);
     dst->expect = dup_or_null(src->expect);
     dst->data_path = dup_or_null(src->data_path);
+    /* A deep copy: rows move between threads. */
+    dst->facts = src->facts ? json_deep_copy(src->facts) : NULL;
+}
+
+void artifact_set_facts(struct artifact *art, json_t *facts)
+{
+    json_decref(art->facts);
+    art->facts = facts;
+}
+
+const char *artifact_fact(const struct artifact *art, const char *key)
+{
+    return json_string_value(json_object_get(art->facts, key));
 }
 
 void artifact_list_add(struct artifact_list *list, const struct artifact *art)
@@ -64,6 +77,7 @@ void artifact_free(struct artifact *art)
     free(art->defect);
     free(art->expect);
     free(art->data_path);
+    json_decref(art->facts);
     memset(art, 0, sizeof *art);
 }
 

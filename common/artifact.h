@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "common/atomic_file.h"
 
 /* One file a client consumes: a row of manifest.json. */
@@ -25,6 +27,9 @@ struct artifact {
     char *data_path;
     uint64_t data_bytes;
     char data_sha256[65];
+    /* The format's own fields the index step reads instead of reopening
+     * the artifact (a JSON object, owned by the row), or NULL. */
+    json_t *facts;
 };
 
 struct artifact_list {
@@ -37,6 +42,10 @@ void artifact_take_digests(struct artifact *art, const struct atomic_file *file)
 void artifact_set_data(struct artifact *art, const char *path, uint64_t bytes,
                        const unsigned char *sha256);
 /* Appends a copy of art (strings duplicated). */
+/* Hands facts (a JSON object) to art, replacing any it had. */
+void artifact_set_facts(struct artifact *art, json_t *facts);
+/* A string member of the row's facts, or NULL. */
+const char *artifact_fact(const struct artifact *art, const char *key);
 void artifact_list_add(struct artifact_list *list, const struct artifact *art);
 void artifact_list_free(struct artifact_list *list);
 void artifact_free(struct artifact *art);

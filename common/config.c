@@ -143,6 +143,39 @@ static int load_profile(struct yaml_doc *doc, const char *name, yaml_node_t *key
     return AG_OK;
 }
 
+/* The format's own package options: every key beyond the common ones,
+ * a string each, checked later by the generator that declares them. */
+static int load_package_fields(struct yaml_doc *doc, yaml_node_t *package,
+                               const char *const *common, size_t common_count, const char *what,
+                               struct asset_template *t, struct ag_error *err)
+{
+    for (yaml_node_pair_t *p = package->data.mapping.pairs.start;
+         p < package->data.mapping.pairs.top; p++) {
+        yaml_node_t *key = yaml_document_get_node(&doc->doc, p->key);
+        yaml_node_t *val = yaml_document_get_node(&doc->doc, p->value);
+        const char *k = yaml_scalar(key);
+        int is_common = 0;
+        for (size_t i = 0; k && i < common_count; i++)
+            is_common = is_common || strcmp(k, common[i]) == 0;
+        if (is_common)
+            continue;
+        if (k == NULL || yaml_scalar(val) == NULL)
+            return yaml_node_error(doc, k ? val : key, err,
+                                   "%s: field '%s' must be a key with a string value", what,
+                                   k ? k : "?");
+        for (size_t i = 0; i < t->field_count; i++)
+            if (strcmp(t->fields[i].key, k) == 0)
+                return yaml_node_error(doc, key, err, "%s: field '%s' is given twice", what, k);
+        t->fields = xrealloc(t->fields, (t->field_count + 1) * sizeof *t->fields);
+        struct config_field *f = &t->fields[t->field_count++];
+        f->key = xstrdup(k);
+        f->value = xstrdup(yaml_scalar(val));
+        f->where = xasprintf("%s:%zu:%zu", doc->file, key->start_mark.line + 1,
+                             key->start_mark.column + 1);
+    }
+    return AG_OK;
+}
+
 static int load_template(struct yaml_doc *doc, const char *name, yaml_node_t *key,
                          yaml_node_t *value, struct config *config, struct ag_error *err)
 {
@@ -176,7 +209,7 @@ static int load_template(struct yaml_doc *doc, const char *name, yaml_node_t *ke
     yaml_node_t *package = yaml_map_get(doc, value, "package");
     snprintf(what, sizeof what, "package of asset template '%s'", name);
     if (yaml_expect_type(doc, package, YAML_MAPPING_NODE, what, err) ||
-        yaml_check_keys(doc, package, package_keys, COUNT(package_keys), what, err) ||
+        load_package_fields(doc, package, package_keys, COUNT(package_keys), what, t, err) ||
         yaml_get_string(doc, package, "name", 1, &t->package_name, err) ||
         yaml_get_string(doc, package, "version", 1, &t->package_version, err) ||
         yaml_get_string(doc, package, "description", 0, &t->description, err))
@@ -479,6 +512,12 @@ void config_free(struct config *config)
         free(t->output_pattern);
         free(t->package_name);
         free(t->package_version);
+        for (size_t f = 0; f < t->field_count; f++) {
+            free(t->fields[f].key);
+            free(t->fields[f].value);
+            free(t->fields[f].where);
+        }
+        free(t->fields);
         free(t->description);
     }
     free(config->templates);

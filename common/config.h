@@ -31,6 +31,14 @@ struct profile {
 };
 
 /* The seed's Test Asset Template, with the package it describes. */
+/* A package option given in the configuration, with where it was given,
+ * for the generator that declares it to check. */
+struct config_field {
+    char *key;
+    char *value;
+    char *where; /* "file:line:col" */
+};
+
 struct asset_template {
     char *format;
     char *template_dir; /* resolved against the configuration's directory */
@@ -41,6 +49,9 @@ struct asset_template {
     char *package_name;
     char *package_version;
     char *description;
+    /* Keys of package beyond name, version and description. */
+    struct config_field *fields;
+    size_t field_count;
 };
 
 /* The seed's Test Tier. */

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,4 +231,38 @@ uint64_t tree_bytes(const char *dir)
     uint64_t total = 0;
     walk_tree(dir, add_file_bytes, &total);
     return total;
+}
+
+const char *relative_path_problem(const char *relative)
+{
+    if (relative == NULL || *relative == '\0')
+        return "an empty path";
+    if (*relative == '/')
+        return "an absolute path (valid: a path relative to the output tree)";
+    for (const char *c = relative; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return "a control character in the path";
+    for (const char *part = relative; part;) {
+        const char *slash = strchr(part, '/');
+        size_t len = slash ? (size_t)(slash - part) : strlen(part);
+        if (len == 0)
+            return "an empty path component ('//' or a trailing '/')";
+        if ((len == 1 && part[0] == '.') || (len == 2 && part[0] == '.' && part[1] == '.'))
+            return "a '.' or '..' component (valid: a path that stays inside the tree)";
+        part = slash ? slash + 1 : NULL;
+    }
+    return NULL;
+}
+
+int sync_dir(const char *dir, struct ag_error *err)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return ag_error_set(err, AG_FAIL, "cannot open %s to sync it: %s", dir, strerror(errno));
+    /* Some filesystems cannot sync a directory: nothing more to do there. */
+    int rc = fsync(fd) == 0 || errno == EINVAL
+                 ? AG_OK
+                 : ag_error_set(err, AG_FAIL, "cannot sync %s: %s", dir, strerror(errno));
+    close(fd);
+    return rc;
 }

@@ -49,5 +49,10 @@ void walk_tree(const char *dir, walk_fn visit, void *ctx);
  * symlinks; files that vanish meanwhile are skipped. */
 uint64_t tree_bytes(const char *dir);
 int path_is_dir(const char *path);
+/* Why relative cannot name a file inside a tree (absolute, '..', '.',
+ * an empty component, a control character), or NULL when it can. */
+const char *relative_path_problem(const char *relative);
+/* fsync of a directory: the renames into it survive a crash. */
+int sync_dir(const char *dir, struct ag_error *err);
 
 #endif

@@ -89,10 +89,13 @@ static int plan_check_space(struct generate_plan *plan, const char *existing, st
     uint64_t files = 0;
     plan->planned_bytes = 0;
     for (size_t i = 0; i < plan->count; i++) {
-        unsigned per = plan->packages[i].generator->artifacts_per_package;
-        per = per ? per : 1;
-        files += per;
-        plan->planned_bytes += per * (plan->packages[i].spec.data_size + 8 * 1024);
+        const struct generator *gen = plan->packages[i].generator;
+        unsigned with_data = 0;
+        for (size_t k = 0; k < gen->kind_count; k++)
+            with_data += gen->kinds[k].holds_data ? 1u : 0u;
+        files += gen->kind_count;
+        plan->planned_bytes +=
+            with_data * plan->packages[i].spec.data_size + gen->kind_count * (uint64_t)(8 * 1024);
     }
     uint64_t need = plan->planned_bytes + files * 256 * 1024;
     struct statvfs vfs;
@@ -112,6 +115,85 @@ static int plan_check_space(struct generate_plan *plan, const char *existing, st
                         files == 1 ? "" : "s", free_text, existing);
 }
 
+/* The option a --package-field key names for gen: "KEY" or "FORMAT.KEY". */
+static const char *option_key_for(const char *given, const struct generator *gen)
+{
+    size_t n = strlen(gen->name);
+    if (strncmp(given, gen->name, n) == 0 && given[n] == '.')
+        return given + n + 1;
+    return strchr(given, '.') ? NULL : given;
+}
+
+static const char *declared_field_names(const struct generator *gen, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < gen->field_count; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, cap - used, "%s%s", i ? ", " : "", gen->fields[i].key);
+    }
+    return buf[0] ? buf : "none";
+}
+
+/* Every field gen declares, valued from the command line, else the
+ * configuration, else the generator's default. A key gen does not
+ * declare is a usage error where it was given. */
+static int plan_fields(struct generate_plan *plan, const struct generate_request *req,
+                       const struct generator *gen, const struct asset_template *tpl,
+                       const struct package_field_value **out, struct ag_error *err)
+{
+    char names[512];
+    for (size_t i = 0; i < tpl->field_count; i++) {
+        int declared = 0;
+        for (size_t k = 0; k < gen->field_count; k++)
+            declared = declared || strcmp(gen->fields[k].key, tpl->fields[i].key) == 0;
+        if (!declared)
+            return ag_error_set(err, AG_USAGE,
+                                "%s: package of asset template '%s': unknown field '%s' "
+                                "(valid: name, version, description, %s)",
+                                tpl->fields[i].where, gen->name, tpl->fields[i].key,
+                                declared_field_names(gen, names, sizeof names));
+    }
+    struct package_field_value *values = xmalloc((gen->field_count + 1) * sizeof *values);
+    plan->field_sets =
+        xrealloc(plan->field_sets, (plan->field_set_count + 1) * sizeof *plan->field_sets);
+    plan->field_sets[plan->field_set_count++] = values;
+    for (size_t k = 0; k < gen->field_count; k++) {
+        values[k].key = gen->fields[k].key;
+        values[k].value = gen->fields[k].default_value;
+        for (size_t i = 0; i < tpl->field_count; i++)
+            if (strcmp(tpl->fields[i].key, values[k].key) == 0)
+                values[k].value = tpl->fields[i].value;
+        for (size_t i = 0; i < req->field_count; i++) {
+            const char *key = option_key_for(req->fields[i].key, gen);
+            if (key && strcmp(key, values[k].key) == 0)
+                values[k].value = req->fields[i].value;
+        }
+    }
+    *out = values;
+    return AG_OK;
+}
+
+/* A --package-field that no chosen format declares would be dropped
+ * without a word: refuse it. */
+static int check_option_fields(const struct generate_request *req, struct ag_error *err)
+{
+    for (size_t i = 0; i < req->field_count; i++) {
+        int used = 0;
+        for (size_t g = 0; g < req->generator_count && !used; g++) {
+            const struct generator *gen = req->generators[g];
+            const char *key = option_key_for(req->fields[i].key, gen);
+            for (size_t k = 0; key && k < gen->field_count && !used; k++)
+                used = strcmp(gen->fields[k].key, key) == 0;
+        }
+        if (!used)
+            return ag_error_set(err, AG_USAGE,
+                                "--package-field %s: no chosen format declares that field "
+                                "(see 'assetgen list fields')",
+                                req->fields[i].key);
+    }
+    return AG_OK;
+}
+
 int generate_plan_build(const struct generate_request *req, struct generate_plan *plan,
                         struct ag_error *err)
 {
@@ -119,7 +201,6 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
     plan->size = req->size;
     plan->signer = req->signer;
     plan->public_key_path = req->public_key_path;
-    plan->registry_key_path = req->registry_key_path;
     plan->seed = req->seed;
     plan->epoch = req->epoch;
     size_t url_len = strlen(req->base_url);
@@ -128,6 +209,8 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
     if (strncmp(plan->base_url, "http://", 7) != 0 && strncmp(plan->base_url, "https://", 8) != 0)
         return ag_error_set(err, AG_USAGE, "--base-url '%s' must start with http:// or https://",
                             req->base_url);
+    if (check_option_fields(req, err) != AG_OK)
+        return err->status;
     plan->out_root = xasprintf("%s/%s", req->out_dir, req->size->name);
     unsigned count = req->count ? req->count : 1;
     plan->generators = xmalloc(req->generator_count * sizeof *plan->generators);
@@ -151,6 +234,9 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
                                 req->size->name, gen->name, room);
         }
         plan->generators[plan->generator_count++] = gen;
+        const struct package_field_value *fields = NULL;
+        if (plan_fields(plan, req, gen, tpl, &fields, err) != AG_OK)
+            return err->status;
         const char *base = req->name ? req->name : tpl->package_name;
         size_t variants = 1 + (req->defects ? gen->defect_count : 0);
         for (size_t v = 0; v < variants * count; v++) {
@@ -177,6 +263,8 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
             p->spec.base_url = plan->base_url;
             p->spec.out_root = plan->out_root;
             p->spec.signer = req->signer;
+            p->spec.fields = fields;
+            p->spec.field_count = gen->field_count;
             if (gen->check_package(&p->spec, err) != AG_OK) {
                 /* Values from assetgen.yaml: say where they came from. */
                 if (req->name == NULL && req->version == NULL)
@@ -201,6 +289,9 @@ void generate_plan_free(struct generate_plan *plan)
     for (size_t i = 0; i < plan->owned_count; i++)
         free(plan->owned[i]);
     free(plan->owned);
+    for (size_t i = 0; i < plan->field_set_count; i++)
+        free(plan->field_sets[i]);
+    free(plan->field_sets);
     free(plan->packages);
     free(plan->generators);
     free(plan->out_root);

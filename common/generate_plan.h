@@ -25,13 +25,14 @@ struct generate_plan {
     const struct size_tier *size;
     uint64_t seed;
     int64_t epoch;
-    struct signer *signer;         /* NULL: unsigned */
-    const char *public_key_path;   /* published under keys/ when signing */
-    const char *ca_cert_path;      /* the test CA, published beside it */
-    const char *registry_key_path; /* registry signatures (npm), or NULL */
-    uint64_t planned_bytes;        /* about what the run writes, for progress */
-    char **owned;                  /* strings the specs point into */
+    struct signer *signer;       /* NULL: unsigned */
+    const char *public_key_path; /* published under keys/ when signing */
+    const char *ca_cert_path;    /* the test CA, published beside it */
+    uint64_t planned_bytes;      /* about what the run writes, for progress */
+    char **owned;                /* strings the specs point into */
     size_t owned_count;
+    struct package_field_value **field_sets; /* one per generator */
+    size_t field_set_count;
 };
 
 struct generate_request {
@@ -47,9 +48,12 @@ struct generate_request {
     const char *version; /* overrides the template's version */
     unsigned count;      /* packages per format */
     int defects;         /* also make every known-bad variant */
+    /* --package-field values: "KEY" for every format that declares it,
+     * or "FORMAT.KEY" for one. */
+    const struct package_field_value *fields;
+    size_t field_count;
     struct signer *signer;
     const char *public_key_path;
-    const char *registry_key_path;
 };
 
 /* Builds and checks the plan: names, versions, sizes, output directory.

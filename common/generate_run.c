@@ -11,6 +11,7 @@
 #include "common/manifest.h"
 #include "common/openpgp.h"
 #include "common/progress_ticker.h"
+#include "common/repo_stage.h"
 #include "common/staging.h"
 
 struct run_state {
@@ -25,21 +26,28 @@ struct run_state {
     const struct generate_progress *progress;
 };
 
-/* A detached armored signature beside each artifact: <file>.asc. */
-static int sign_artifacts(const struct run_state *st, struct artifact_list *list,
-                          struct ag_error *err)
+/* The core's detached signatures: one beside each file of a kind the
+ * generator marks for it (<file><suffix>). */
+static int sign_artifacts(const struct run_state *st, const struct generator *gen,
+                          struct artifact_list *list, struct ag_error *err)
 {
     for (size_t i = 0; i < list->count; i++) {
         struct artifact *art = &list->items[i];
+        const struct artifact_kind *kind = generator_kind(gen, art->kind);
+        if (kind == NULL || !kind->detached_signature)
+            continue;
+        char *relative = xasprintf("%s%s", art->path, gen->detached_suffix);
         char *path = xasprintf("%s/%s", st->stage_root, art->path);
-        char *sig = xasprintf("%s.asc", path);
+        char *sig = xasprintf("%s/%s", st->stage_root, relative);
         int rc = signer_sign_file(st->plan->signer, path, sig, err);
         free(path);
         free(sig);
-        if (rc != AG_OK)
+        if (rc != AG_OK) {
+            free(relative);
             return rc;
+        }
         free(art->signature);
-        art->signature = xasprintf("%s.asc", art->path);
+        art->signature = relative;
     }
     return AG_OK;
 }
@@ -47,11 +55,13 @@ static int sign_artifacts(const struct run_state *st, struct artifact_list *list
 static int make_package(const struct run_state *st, const struct planned_package *pkg,
                         struct artifact_list *mine, struct ag_error *err)
 {
+    const struct generator *gen = pkg->generator;
     struct package_spec spec = pkg->spec;
     spec.out_root = st->stage_root;
-    int rc = pkg->generator->generate(&spec, mine, err);
-    if (rc == AG_OK && st->plan->signer && pkg->generator->sign_detached)
-        rc = sign_artifacts(st, mine, err);
+    spec.signer = gen->sign_modes & SIGN_EMBEDDED ? st->plan->signer : NULL;
+    int rc = gen->generate(&spec, mine, err);
+    if (rc == AG_OK && st->plan->signer && (gen->sign_modes & SIGN_DETACHED))
+        rc = sign_artifacts(st, gen, mine, err);
     for (size_t i = 0; rc == AG_OK && spec.defect && i < mine->count; i++) {
         free(mine->items[i].defect);
         free(mine->items[i].expect);
@@ -95,74 +105,92 @@ static void *run_worker(void *arg)
 }
 
 /* The public key beside the assets, so clients and verify can find it. */
-static int publish_key(const char *stage_root, const char *source, const char *name,
+static int publish_key(struct repo_stage *stage, const char *source, const char *relative,
                        struct ag_error *err)
 {
     char *key = NULL;
     size_t len = 0;
     int rc = read_file(source, &key, &len, err);
-    if (rc == AG_OK) {
-        char *path = xasprintf("%s/keys/%s", stage_root, name);
-        rc = atomic_write_buffer(path, key, len, err);
-        free(path);
-    }
+    if (rc == AG_OK)
+        rc = repo_stage_put(stage, relative, key, len, REPO_LEAF, err);
     free(key);
     return rc;
 }
 
 /* The public key that verifies the signatures, and the CA certificate a
  * client needs for HTTPS, beside the assets. */
-static int publish_public_keys(const struct generate_plan *plan, const char *stage_root,
+static int publish_public_keys(const struct generate_plan *plan, struct repo_stage *stage,
                                struct ag_error *err)
 {
-    int rc = publish_key(stage_root, plan->public_key_path, "gpg-signing.asc", err);
+    int rc = publish_key(stage, plan->public_key_path, "keys/gpg-signing.asc", err);
     if (rc == AG_OK && plan->ca_cert_path && path_exists(plan->ca_cert_path))
-        rc = publish_key(stage_root, plan->ca_cert_path, "ca.crt", err);
+        rc = publish_key(stage, plan->ca_cert_path, "keys/ca.crt", err);
     return rc;
 }
 
-/* Every format's repository metadata, from the merged manifest, into the
- * staging directory beside this run's artifacts. */
+/* A row an earlier run left is untrusted: its name and version must
+ * still pass the format's rules before the index step builds paths and
+ * pages from them. */
+static int check_earlier_row(const struct generator *gen, const struct artifact *art,
+                             struct ag_error *err)
+{
+    struct package_spec spec = {.format = gen->name, .name = art->name, .version = art->version};
+    if (gen->check_package(&spec, err) == AG_OK)
+        return AG_OK;
+    err->status = AG_FAIL;
+    return ag_error_prefix(err, "manifest.json row %s: ", art->path);
+}
+
+/* Every format's repository metadata, from the merged manifest's rows
+ * and their facts, into the staging directory beside this run's files. */
 static int write_indexes(const struct generate_plan *plan, const struct manifest *m,
-                         const struct staging *stage, struct ag_error *err)
+                         struct repo_stage *stage, struct ag_error *err)
 {
     int rc = AG_OK;
     for (size_t g = 0; rc == AG_OK && g < plan->generator_count; g++) {
         const struct generator *gen = plan->generators[g];
         struct artifact_list rows = {0};
-        for (size_t i = 0; i < m->artifacts.count; i++)
-            if (strcmp(m->artifacts.items[i].format, gen->name) == 0)
-                artifact_list_add(&rows, &m->artifacts.items[i]);
-        struct index_request req = {.out_root = stage->dir,
-                                    .served_root = plan->out_root,
+        for (size_t i = 0; rc == AG_OK && i < m->artifacts.count; i++) {
+            if (strcmp(m->artifacts.items[i].format, gen->name) != 0)
+                continue;
+            rc = check_earlier_row(gen, &m->artifacts.items[i], err);
+            artifact_list_add(&rows, &m->artifacts.items[i]);
+        }
+        struct index_request req = {.stage = stage,
                                     .base_url = plan->base_url,
                                     .epoch = plan->epoch,
                                     .artifacts = rows.items,
                                     .count = rows.count,
-                                    .registry_key_path = plan->registry_key_path,
                                     .signer = plan->signer};
-        rc = gen->write_index(&req, err);
-        if (rc != AG_OK)
+        if (rc == AG_OK && (rc = gen->write_index(&req, err)) != AG_OK)
             ag_error_prefix(err, "%s index: ", gen->name);
         artifact_list_free(&rows);
     }
     return rc;
 }
 
-/* Artifacts and their signatures move first, so an index never names a
- * file that is not there yet. */
-static int publish_staged(struct staging *stage, const struct artifact_list *made,
-                          struct ag_error *err)
+/* Artifacts and their signatures move first, then the repository files
+ * leaves before roots, so no index ever names a file not there yet. */
+static int publish_staged(struct staging *staging, const struct artifact_list *made,
+                          const struct repo_stage *stage, struct ag_error *err)
 {
-    const char **first = xmalloc((2 * made->count + 1) * sizeof *first);
+    const char **order = xmalloc((2 * made->count + stage->count + 1) * sizeof *order);
+    size_t ends[1 + REPO_ORDERS];
     size_t n = 0;
     for (size_t i = 0; i < made->count; i++) {
-        first[n++] = made->items[i].path;
+        order[n++] = made->items[i].path;
         if (made->items[i].signature)
-            first[n++] = made->items[i].signature;
+            order[n++] = made->items[i].signature;
     }
-    int rc = staging_publish(stage, "manifest.json", first, n, err);
-    free(first);
+    ends[0] = n;
+    for (unsigned o = 0; o < REPO_ORDERS; o++) {
+        for (size_t i = 0; i < stage->count; i++)
+            if (stage->files[i].order == (enum repo_order)o)
+                order[n++] = stage->files[i].relative;
+        ends[1 + o] = n;
+    }
+    int rc = staging_publish(staging, "manifest.json", order, ends, 1 + REPO_ORDERS, err);
+    free(order);
     return rc;
 }
 
@@ -170,7 +198,7 @@ static int publish_staged(struct staging *stage, const struct artifact_list *mad
  * run's files, move them all into place, then replace the manifest. If
  * anything fails, every file moved is put back as it was. */
 static int publish_run(const struct generate_plan *plan, const char *tool,
-                       const struct artifact_list *made, struct staging *stage,
+                       const struct artifact_list *made, struct staging *staging,
                        struct ag_error *err)
 {
     int lock_fd;
@@ -181,6 +209,8 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
     cleanup_stale_temporaries(plan->out_root);
     char *manifest_path = xasprintf("%s/manifest.json", plan->out_root);
     struct manifest m;
+    struct repo_stage stage;
+    repo_stage_init(&stage, staging->dir);
     int rc = manifest_read(manifest_path, &m, err);
     if (rc == AG_OK) {
         manifest_merge(&m, made);
@@ -195,25 +225,28 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
         free(m.signing_key);
         m.signing_key = plan->signer ? xstrdup(signer_fingerprint(plan->signer)) : NULL;
         if (plan->signer && plan->public_key_path)
-            rc = publish_public_keys(plan, stage->dir, err);
+            rc = publish_public_keys(plan, &stage, err);
         if (rc == AG_OK)
-            rc = write_indexes(plan, &m, stage, err);
+            rc = write_indexes(plan, &m, &stage, err);
         if (rc == AG_OK) {
             /* From the first move to the manifest, an interrupt waits:
              * out/ must end either as it was or as this run leaves it. */
             cleanup_defer();
-            rc = publish_staged(stage, made, err);
+            rc = publish_staged(staging, made, &stage, err);
             if (rc == AG_OK)
                 rc = manifest_write(manifest_path, &m, err);
             if (rc == AG_OK) {
                 fault_point("committed");
-                staging_commit(stage);
+                staging_commit(staging);
+                /* Committed whatever this says: nothing is rolled back. */
+                rc = sync_dir(plan->out_root, err);
             } else
-                staging_rollback(stage, err);
+                staging_rollback(staging, err);
             cleanup_resume();
         }
         manifest_free(&m);
     }
+    repo_stage_free(&stage);
     free(manifest_path);
     manifest_unlock(lock_fd);
     return rc;
@@ -249,8 +282,9 @@ int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const cha
         jobs = (unsigned)plan->count;
     pthread_t *threads = xmalloc((jobs + 1) * sizeof *threads);
     unsigned started = 0;
+    /* Only handles of threads that started are joined. */
     for (unsigned i = 0; i < jobs; i++)
-        if (pthread_create(&threads[i], NULL, run_worker, &st) == 0)
+        if (pthread_create(&threads[started], NULL, run_worker, &st) == 0)
             started++;
     if (started == 0)
         run_worker(&st);

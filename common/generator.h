@@ -7,8 +7,25 @@
 #include "common/artifact.h"
 #include "common/config.h"
 #include "common/error.h"
+#include "common/repo_stage.h"
 
 struct signer;
+
+/* A package option of one format beyond name, version and description
+ * (a maven groupId, an rpm release, a deb architecture): declared by the
+ * generator, given under assetTemplates.<format>.package in the
+ * configuration or as --package-field KEY=VALUE, checked by the
+ * generator's check_package. */
+struct package_field {
+    const char *key;
+    const char *summary;
+    const char *default_value;
+};
+
+struct package_field_value {
+    const char *key;
+    const char *value;
+};
 
 /* The description of one package that a generator turns into bytes. */
 struct package_spec {
@@ -22,10 +39,16 @@ struct package_spec {
     uint64_t seed;
     int64_t epoch;         /* SOURCE_DATE_EPOCH for every timestamp */
     const char *base_url;  /* where out/<size>/ is served; ends in '/' */
-    const char *out_root;  /* out/<size> */
-    struct signer *signer; /* NULL when unsigned; for formats that embed signatures */
+    const char *out_root;  /* where this run writes: its staging directory */
+    struct signer *signer; /* for SIGN_EMBEDDED formats, or NULL when unsigned */
     const char *defect;    /* NULL, or the known-bad variant to make (a defect's name) */
+    /* Every field the generator declares, defaults filled in. */
+    const struct package_field_value *fields;
+    size_t field_count;
 };
+
+/* The value of one of the generator's declared fields, or NULL. */
+const char *package_spec_field(const struct package_spec *spec, const char *key);
 
 /* A known-bad variant a generator can make, so a registry's rejection
  * paths get tested: its name, what is broken, and how the client refuses. */
@@ -35,20 +58,39 @@ struct defect {
     const char *client_refusal;
 };
 
+/* One kind of file a package makes: whether it carries the seeded data
+ * file (what a run needs on disk is reckoned from these), and whether
+ * the core signs it with a detached signature. */
+struct artifact_kind {
+    const char *kind;
+    int holds_data;
+    int detached_signature;
+};
+
+/* How a format is signed. SIGN_DETACHED: the core writes an armored
+ * signature beside each file of a kind marked detached_signature.
+ * SIGN_EMBEDDED: generate is handed the signer and places the signature
+ * itself (rpm). SIGN_METADATA: write_index is handed the signer to sign
+ * repository files (Release, repomd.xml, a provenance file).
+ * SIGN_REGISTRY: write_index signs with the signer's registry key. */
+enum sign_mode {
+    SIGN_DETACHED = 1u << 0,
+    SIGN_EMBEDDED = 1u << 1,
+    SIGN_METADATA = 1u << 2,
+    SIGN_REGISTRY = 1u << 3,
+};
+
 /* What a generator needs to write its repository metadata: every row of
- * the (merged) manifest that belongs to its format. The metadata is
- * written under out_root (the run's staging directory, moved into place
- * with the run); an artifact is read from out_root when this run made it,
- * else from served_root (see package_index_source). */
+ * the merged manifest that belongs to its format, earlier runs' included.
+ * The index step reads rows and their facts, never the artifacts, and
+ * puts each file it writes into the stage with its publish order. */
 struct index_request {
-    const char *out_root;
-    const char *served_root;
+    struct repo_stage *stage;
     const char *base_url;
     int64_t epoch;
     const struct artifact *artifacts;
     size_t count;
-    const char *registry_key_path; /* P-256 key for registry signatures, or NULL */
-    struct signer *signer;         /* for signed repository metadata, or NULL */
+    struct signer *signer; /* NULL when unsigned */
 };
 
 /* One package format, as libarchive has one writer per archive format:
@@ -60,24 +102,28 @@ struct generator {
     /* Bytes kept below a tier's maxSize for the container's own headers,
      * so the artifact lands in [95%, 100%] of the tier. */
     uint64_t container_overhead;
-    /* Files one package makes (a wheel and an sdist: 2), each holding the
-     * data file: what a run needs on disk is reckoned from it. */
-    unsigned artifacts_per_package;
-    /* 1 when each artifact gets a detached armored signature (<file>.asc). */
-    int sign_detached;
+    /* The files one package makes. */
+    const struct artifact_kind *kinds;
+    size_t kind_count;
+    unsigned sign_modes;         /* enum sign_mode bits */
+    const char *detached_suffix; /* ".asc" where SIGN_DETACHED */
+    /* The package options the format takes. */
+    const struct package_field *fields;
+    size_t field_count;
     /* The known-bad variants `generate --defects` makes. */
     const struct defect *defects;
     size_t defect_count;
-    /* Name and version rules of the ecosystem (usage errors). */
+    /* Name, version and field rules of the ecosystem (usage errors). */
     int (*check_package)(const struct package_spec *spec, struct ag_error *err);
     /* Renders the package's templates and checks them, writing nothing, so
      * a broken template is a usage error before any file or key is made
      * (optional). */
     int (*check_templates)(const struct package_spec *spec, struct ag_error *err);
-    /* Writes the package's files and appends one row per file. */
+    /* Writes the package's files and appends one row per file, each with
+     * the facts its index entry needs. */
     int (*generate)(const struct package_spec *spec, struct artifact_list *out,
                     struct ag_error *err);
-    /* Rewrites the repository metadata and client settings from rows. */
+    /* Writes the repository metadata and client settings from rows. */
     int (*write_index)(const struct index_request *request, struct ag_error *err);
     /* Re-reads one artifact with independent readers and checks it
      * against its row and the repository metadata. */
@@ -85,10 +131,15 @@ struct generator {
                            struct ag_error *err);
 };
 
-/* generators/registry.c */
-extern const struct generator *const generator_registry[];
-extern const size_t generator_registry_count;
-const struct generator *generator_find(const char *name);
+/* The formats a build knows, as the command line hands them to the
+ * engine: the engine never looks a format up anywhere else. */
+struct generator_table {
+    const struct generator *const *items;
+    size_t count;
+};
+
+const struct generator *generator_table_find(const struct generator_table *table, const char *name);
+const struct artifact_kind *generator_kind(const struct generator *gen, const char *kind);
 /* 1 when art is the named defect variant. */
 int artifact_has_defect(const struct artifact *art, const char *defect);
 

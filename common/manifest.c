@@ -44,6 +44,7 @@ static json_t *artifact_to_json(const struct artifact *a)
     } else {
         json_object_set_new(o, "data", json_null());
     }
+    json_object_set_new(o, "facts", a->facts ? json_deep_copy(a->facts) : json_object());
     return o;
 }
 
@@ -53,14 +54,103 @@ static char *get_str(json_t *o, const char *key)
     return s ? xstrdup(s) : NULL;
 }
 
-static void copy_hex(json_t *o, const char *key, char *out, size_t cap)
+/* A row read back from disk is untrusted: whatever a previous run (or
+ * anyone) left there must have the types the schema says, and its paths
+ * must stay inside the format's tree, before any of it is used. */
+static const char *row_string(json_t *o, const char *key, int required, int *bad)
 {
-    const char *s = json_string_value(json_object_get(o, key));
-    if (s && strlen(s) < cap)
-        strcpy(out, s);
+    json_t *v = json_object_get(o, key);
+    if (v == NULL || json_is_null(v)) {
+        *bad = *bad || required;
+        return NULL;
+    }
+    const char *s = json_string_value(v);
+    if (s == NULL || strlen(s) != json_string_length(v))
+        *bad = 1;
+    return s;
 }
 
-static int artifact_from_json(json_t *o, struct artifact *a, const char *path, struct ag_error *err)
+static int is_hex_of(const char *s, size_t len)
+{
+    if (s == NULL || strlen(s) != len)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+            return 0;
+    return 1;
+}
+
+static const char *row_path_problem(const char *format, const char *path)
+{
+    const char *why = relative_path_problem(path);
+    if (why != NULL)
+        return why;
+    size_t n = strlen(format);
+    if (strncmp(path, format, n) != 0 || path[n] != '/')
+        return "outside the format's own folder";
+    return NULL;
+}
+
+static int row_invalid(const char *manifest, size_t index, const char *what, const char *detail,
+                       struct ag_error *err)
+{
+    return ag_error_set(err, AG_FAIL, "%s: artifacts[%zu]: %s%s%s; the file is not used", manifest,
+                        index, what, detail ? ": " : "", detail ? detail : "");
+}
+
+static int row_check(json_t *o, size_t index, const char *manifest, struct ag_error *err)
+{
+    if (!json_is_object(o))
+        return row_invalid(manifest, index, "not an object", NULL, err);
+    int bad = 0;
+    const char *format = row_string(o, "format", 1, &bad);
+    const char *path = row_string(o, "path", 1, &bad);
+    row_string(o, "kind", 1, &bad);
+    row_string(o, "name", 1, &bad);
+    row_string(o, "version", 1, &bad);
+    if (bad)
+        return row_invalid(manifest, index,
+                           "format, kind, name, version and path must be strings without NUL", NULL,
+                           err);
+    const char *why = row_path_problem(format, path);
+    if (why != NULL)
+        return row_invalid(manifest, index, "path", why, err);
+    const char *sig = row_string(o, "signature", 0, &bad);
+    if (bad || (sig && (why = row_path_problem(format, sig)) != NULL))
+        return row_invalid(manifest, index, "signature", bad ? "not a string or null" : why, err);
+    row_string(o, "defect", 0, &bad);
+    const char *expect = row_string(o, "expect", 0, &bad);
+    if (bad || (expect && strcmp(expect, "accept") != 0 && strcmp(expect, "reject") != 0))
+        return row_invalid(manifest, index, "expect must be \"accept\" or \"reject\"", NULL, err);
+    json_t *bytes = json_object_get(o, "bytes");
+    if (!json_is_integer(bytes) || json_integer_value(bytes) < 0)
+        return row_invalid(manifest, index, "bytes must be a whole number >= 0", NULL, err);
+    if (!is_hex_of(row_string(o, "sha256", 1, &bad), 64) ||
+        !is_hex_of(row_string(o, "sha512", 1, &bad), 128))
+        return row_invalid(manifest, index, "sha256 and sha512 must be lowercase hex digests", NULL,
+                           err);
+    const char *sha1 = row_string(o, "sha1", 0, &bad);
+    const char *md5 = row_string(o, "md5", 0, &bad);
+    if (bad || (sha1 && !is_hex_of(sha1, 40)) || (md5 && !is_hex_of(md5, 32)))
+        return row_invalid(manifest, index, "sha1 and md5 must be lowercase hex digests", NULL,
+                           err);
+    json_t *d = json_object_get(o, "data");
+    if (d != NULL && !json_is_null(d)) {
+        const char *dpath = json_is_object(d) ? row_string(d, "path", 1, &bad) : NULL;
+        json_t *dbytes = json_object_get(d, "bytes");
+        if (!json_is_object(d) || bad || relative_path_problem(dpath) != NULL ||
+            !json_is_integer(dbytes) || json_integer_value(dbytes) < 0 ||
+            !is_hex_of(row_string(d, "sha256", 1, &bad), 64))
+            return row_invalid(manifest, index, "data must be null or {path, bytes, sha256}", NULL,
+                               err);
+    }
+    json_t *facts = json_object_get(o, "facts");
+    if (facts != NULL && !json_is_null(facts) && !json_is_object(facts))
+        return row_invalid(manifest, index, "facts must be an object or null", NULL, err);
+    return AG_OK;
+}
+
+static void artifact_from_json(json_t *o, struct artifact *a)
 {
     memset(a, 0, sizeof *a);
     a->format = get_str(o, "format");
@@ -72,22 +162,22 @@ static int artifact_from_json(json_t *o, struct artifact *a, const char *path, s
     a->defect = get_str(o, "defect");
     a->expect = get_str(o, "expect");
     a->bytes = (uint64_t)json_integer_value(json_object_get(o, "bytes"));
-    copy_hex(o, "sha256", a->sha256, sizeof a->sha256);
-    copy_hex(o, "sha512", a->sha512, sizeof a->sha512);
-    copy_hex(o, "sha1", a->sha1, sizeof a->sha1);
-    copy_hex(o, "md5", a->md5, sizeof a->md5);
+    strcpy(a->sha256, json_string_value(json_object_get(o, "sha256")));
+    strcpy(a->sha512, json_string_value(json_object_get(o, "sha512")));
+    const char *sha1 = json_string_value(json_object_get(o, "sha1"));
+    const char *md5 = json_string_value(json_object_get(o, "md5"));
+    if (sha1)
+        strcpy(a->sha1, sha1);
+    if (md5)
+        strcpy(a->md5, md5);
     json_t *d = json_object_get(o, "data");
     if (json_is_object(d)) {
         a->data_path = get_str(d, "path");
         a->data_bytes = (uint64_t)json_integer_value(json_object_get(d, "bytes"));
-        copy_hex(d, "sha256", a->data_sha256, sizeof a->data_sha256);
+        strcpy(a->data_sha256, json_string_value(json_object_get(d, "sha256")));
     }
-    if (!a->format || !a->kind || !a->name || !a->version || !a->path) {
-        artifact_free(a);
-        return ag_error_set(err, AG_FAIL,
-                            "%s: an artifact lacks format, kind, name, version or path", path);
-    }
-    return AG_OK;
+    json_t *facts = json_object_get(o, "facts");
+    a->facts = json_is_object(facts) ? json_deep_copy(facts) : NULL;
 }
 
 int manifest_read(const char *path, struct manifest *m, struct ag_error *err)
@@ -110,16 +200,24 @@ int manifest_read(const char *path, struct manifest *m, struct ag_error *err)
     m->seed = (uint64_t)json_integer_value(json_object_get(root, "seed"));
     m->source_date_epoch = (int64_t)json_integer_value(json_object_get(root, "source_date_epoch"));
     json_t *arts = json_object_get(root, "artifacts");
+    if (!json_is_array(arts)) {
+        rc = ag_error_set(err, AG_FAIL, "%s: artifacts must be an array; the file is not used",
+                          path);
+        goto done;
+    }
     size_t i;
     json_t *item;
+    json_array_foreach(arts, i, item)
+    {
+        if (row_check(item, i, path, err) != AG_OK) {
+            rc = err->status;
+            goto done;
+        }
+    }
     m->artifacts.items = xmalloc((json_array_size(arts) + 1) * sizeof(struct artifact));
     json_array_foreach(arts, i, item)
     {
-        if (artifact_from_json(item, &m->artifacts.items[m->artifacts.count], path, err) != AG_OK) {
-            rc = err->status;
-            break;
-        }
-        m->artifacts.count++;
+        artifact_from_json(item, &m->artifacts.items[m->artifacts.count++]);
     }
 done:
     json_decref(root);
@@ -191,7 +289,9 @@ void manifest_free(struct manifest *m)
 int manifest_lock(const char *dir, int *fd, struct ag_error *err)
 {
     char *path = xasprintf("%s/.assetgen.lock", dir);
-    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    /* Never through a symlink: a planted link would make the run create
+     * its target wherever it points. */
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (*fd < 0) {
         int e = errno;
         ag_error_set(err, AG_FAIL, "cannot open lock %s: %s", path, strerror(e));

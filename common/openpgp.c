@@ -15,6 +15,7 @@
 
 #include "common/atomic_file.h"
 #include "common/cleanup.h"
+#include "common/ecdsa.h"
 #include "common/fsutil.h"
 #include "common/units.h"
 
@@ -211,6 +212,7 @@ struct signer {
     gpgme_ctx_t ctx;
     pthread_mutex_t lock;
     char fingerprint[OPENPGP_FPR_MAX];
+    struct ecdsa_key *registry_key; /* registry signatures (SIGN_REGISTRY), or NULL */
 };
 
 /* Whether the key can sign at the run's fixed time, said in words a user
@@ -405,9 +407,28 @@ void signer_close(struct signer *signer)
     if (signer == NULL)
         return;
     gpgme_release(signer->ctx);
+    ecdsa_key_free(signer->registry_key);
     pthread_mutex_destroy(&signer->lock);
     home_destroy(signer->home);
     free(signer);
+}
+
+int signer_use_registry_key(struct signer *signer, const char *key_path, struct ag_error *err)
+{
+    struct ecdsa_key *key = NULL;
+    if (ecdsa_load_key(key_path, &key, err) != AG_OK) {
+        /* Found before anything is written: the user's key to fix. */
+        err->status = AG_USAGE;
+        return ag_error_prefix(err, "registry key: ");
+    }
+    ecdsa_key_free(signer->registry_key);
+    signer->registry_key = key;
+    return AG_OK;
+}
+
+const struct ecdsa_key *signer_registry_key(const struct signer *signer)
+{
+    return signer ? signer->registry_key : NULL;
 }
 
 struct verifier {

@@ -34,6 +34,13 @@ int signer_sign_file(struct signer *signer, const char *path, const char *sig_pa
 /* Clear-signs text (InRelease, .prov); *out is malloc'ed. */
 int signer_clearsign(struct signer *signer, const char *text, size_t len, char **out,
                      size_t *out_len, struct ag_error *err);
+/* The same signer also holds the registry's ECDSA P-256 key, for formats
+ * whose registry signs its metadata (SIGN_REGISTRY). A key that is not
+ * P-256 is a usage error, found before anything is generated. */
+struct ecdsa_key;
+int signer_use_registry_key(struct signer *signer, const char *key_path, struct ag_error *err);
+/* The registry key, or NULL when there is none (or no signer). */
+const struct ecdsa_key *signer_registry_key(const struct signer *signer);
 void signer_close(struct signer *signer);
 
 /* Checks detached signatures against one public key (armored or binary). */

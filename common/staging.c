@@ -96,6 +96,10 @@ static int staging_move(struct staging *s, const char *relative, struct ag_error
                                f->dirs_created ? f->dirs_created : "-");
         rc = journal_append(s, line, err);
         free(line);
+        /* The line must be on disk before the move it guards. */
+        if (rc == AG_OK && fdatasync(s->journal_fd) != 0)
+            rc = ag_error_set(err, AG_FAIL, "cannot sync the publish journal in %s: %s", s->dir,
+                              strerror(errno));
     }
     if (rc == AG_OK)
         rc = mkdir_parents(final_dir, err);
@@ -124,46 +128,46 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Depth first, in name order, so the same run always moves files in the
- * same order. */
-static int staging_walk(struct staging *s, const char *dir, const char *relative,
-                        struct ag_error *err)
+/* Anything staged that was not handed to the publish in its order is a
+ * file no one accounted for: refuse it rather than publish it. */
+static enum walk_step find_unordered(void *ctx, const char *path, const char *name,
+                                     const struct stat *st)
 {
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return ag_error_set(err, AG_FAIL, "cannot read %s: %s", dir, strerror(errno));
-    char **names = NULL;
-    size_t count = 0, cap = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-            (relative == NULL && strcmp(de->d_name, JOURNAL_NAME) == 0))
-            continue;
-        if (count == cap) {
-            cap = cap ? 2 * cap : 16;
-            names = xrealloc(names, cap * sizeof *names);
+    char **found = ctx;
+    (void)name;
+    if (S_ISDIR(st->st_mode))
+        return WALK_INTO;
+    if (*found == NULL && strcmp(name, JOURNAL_NAME) != 0)
+        *found = xstrdup(path);
+    return WALK_NEXT;
+}
+
+/* Every directory that gained an entry from the moves placed[from, to):
+ * the files' own directories, and the parents of directories made for
+ * them. Each is synced once. */
+static int sync_moved_dirs(struct staging *s, size_t from, size_t to, struct ag_error *err)
+{
+    size_t n = 0;
+    char **dirs = xmalloc((2 * (to - from) + 1) * sizeof *dirs);
+    for (size_t i = from; i < to; i++) {
+        char *final_path = xasprintf("%s/%s", s->final_root, s->placed[i].relative);
+        dirs[n++] = path_parent(final_path);
+        free(final_path);
+        if (s->placed[i].dirs_created) {
+            char *top = xasprintf("%s/%s", s->final_root, s->placed[i].dirs_created);
+            dirs[n++] = path_parent(top);
+            free(top);
         }
-        names[count++] = xstrdup(de->d_name);
     }
-    closedir(d);
-    if (count > 1)
-        qsort(names, count, sizeof *names, compare_names);
+    qsort(dirs, n, sizeof *dirs, compare_names);
     int rc = AG_OK;
-    for (size_t i = 0; i < count; i++) {
-        char *path = xasprintf("%s/%s", dir, names[i]);
-        char *rel = relative ? xasprintf("%s/%s", relative, names[i]) : xstrdup(names[i]);
-        struct stat st;
-        if (rc == AG_OK && lstat(path, &st) == 0) {
-            if (S_ISDIR(st.st_mode))
-                rc = staging_walk(s, path, rel, err);
-            else
-                rc = staging_move(s, rel, err);
-        }
-        free(path);
-        free(rel);
-        free(names[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == AG_OK && (i == 0 || strcmp(dirs[i], dirs[i - 1]) != 0))
+            rc = sync_dir(dirs[i], err);
     }
-    free(names);
+    for (size_t i = 0; i < n; i++)
+        free(dirs[i]);
+    free(dirs);
     return rc;
 }
 
@@ -198,18 +202,27 @@ static int staging_begin(struct staging *s, const char *commit_relative, struct 
     return AG_OK;
 }
 
-int staging_publish(struct staging *s, const char *commit_relative, const char *const *first,
-                    size_t first_count, struct ag_error *err)
+int staging_publish(struct staging *s, const char *commit_relative, const char *const *order,
+                    const size_t *group_ends, size_t groups, struct ag_error *err)
 {
     int rc = staging_begin(s, commit_relative, err);
-    for (size_t i = 0; rc == AG_OK && i < first_count; i++) {
-        char *staged = xasprintf("%s/%s", s->dir, first[i]);
-        if (path_exists(staged))
-            rc = staging_move(s, first[i], err);
-        free(staged);
+    size_t from = 0;
+    for (size_t g = 0; rc == AG_OK && g < groups; g++) {
+        size_t placed = s->count;
+        for (size_t i = from; rc == AG_OK && i < group_ends[g]; i++)
+            rc = staging_move(s, order[i], err);
+        if (rc == AG_OK)
+            rc = sync_moved_dirs(s, placed, s->count, err);
+        from = group_ends[g];
     }
-    if (rc == AG_OK)
-        rc = staging_walk(s, s->dir, NULL, err);
+    if (rc == AG_OK) {
+        char *left = NULL;
+        walk_tree(s->dir, find_unordered, &left);
+        if (left != NULL)
+            rc = ag_error_set(err, AG_FAIL, "%s was staged but has no place in the publish order",
+                              left + strlen(s->dir) + 1);
+        free(left);
+    }
     return rc;
 }
 

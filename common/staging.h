@@ -38,13 +38,17 @@ struct staging {
 /* Makes final_root/.staging.tmp-<pid>-XXXXXX. */
 int staging_open(struct staging *s, const char *final_root, struct ag_error *err);
 
-/* Moves every file under the staging directory to the same relative path
- * under the final root: the files named in first (the artifacts) before
- * the rest (the indexes that point at them). commit_relative is the file
- * whose replacement commits the run (manifest.json). Stops at the first
- * failure; staging_rollback then undoes what was moved. */
-int staging_publish(struct staging *s, const char *commit_relative, const char *const *first,
-                    size_t first_count, struct ag_error *err);
+/* Moves the staged files to the same relative paths under the final
+ * root, in the order given: order[0, group_ends[0]) first (the
+ * artifacts), then each later group (the repository files, leaves before
+ * roots), syncing the directories a group moved into before the next
+ * group starts, so no root is visible, even after a crash, before what
+ * it lists. commit_relative is the file whose replacement commits the
+ * run (manifest.json), moved by the caller last. A staged file missing
+ * from order is refused. Stops at the first failure; staging_rollback
+ * then undoes what was moved. */
+int staging_publish(struct staging *s, const char *commit_relative, const char *const *order,
+                    const size_t *group_ends, size_t groups, struct ag_error *err);
 
 /* After the commit file is in place: drops the kept links. */
 void staging_commit(struct staging *s);

@@ -87,9 +87,23 @@ static void report_unsettled_publish(void *ctx, const char *path)
                "left by a publish cut short; the next generate into this tree settles it", 0);
 }
 
-static int check_signature(const char *out_root, const struct artifact *art, const char *public_key,
-                           struct verifier **verifier, struct ag_error *err)
+/* A signed run implies a detached signature for every file of a kind
+ * the format signs that way: a missing one is a failure, not a skip. */
+static int signature_implied(const struct manifest *m, const struct generator *gen,
+                             const struct artifact *art)
 {
+    const struct artifact_kind *kind = generator_kind(gen, art->kind);
+    return m->signing_key != NULL && (gen->sign_modes & SIGN_DETACHED) && kind != NULL &&
+           kind->detached_signature;
+}
+
+static int check_signature(const char *out_root, const struct artifact *art, int implied,
+                           const char *public_key, struct verifier **verifier, struct ag_error *err)
+{
+    if (art->signature == NULL && implied)
+        return ag_error_set(err, AG_FAIL,
+                            "%s: the run was signed but the manifest names no signature for it",
+                            art->path);
     if (art->signature == NULL)
         return AG_OK;
     if (*verifier == NULL && verifier_open(verifier, public_key, err) != AG_OK)
@@ -117,8 +131,9 @@ static int check_defect_present(const char *out_root, const char *base_url,
     return AG_OK;
 }
 
-int verify_run(const char *out_root, const struct size_tier *size, const char *public_key,
-               struct report *report, struct ag_error *err)
+int verify_run(const struct generator_table *formats, const char *out_root,
+               const struct size_tier *size, const char *public_key, struct report *report,
+               struct ag_error *err)
 {
     char *path = xasprintf("%s/manifest.json", out_root);
     if (!path_exists(path)) {
@@ -137,7 +152,7 @@ int verify_run(const char *out_root, const struct size_tier *size, const char *p
         const struct artifact *art = &m.artifacts.items[i];
         double start = monotonic_seconds();
         struct ag_error e = {0};
-        const struct generator *gen = generator_find(art->format);
+        const struct generator *gen = generator_table_find(formats, art->format);
         int expect_reject = art->expect && strcmp(art->expect, "reject") == 0;
         if (gen == NULL)
             ag_error_set(&e, AG_FAIL, "%s: format '%s' is unknown to this build", art->path,
@@ -145,7 +160,8 @@ int verify_run(const char *out_root, const struct size_tier *size, const char *p
         else if (expect_reject)
             check_defect_present(out_root, base_url, gen, art, &e);
         else if (check_digests(out_root, art, &e) == AG_OK && check_size(art, size, &e) == AG_OK &&
-                 check_signature(out_root, art, public_key, &verifier, &e) == AG_OK)
+                 check_signature(out_root, art, signature_implied(&m, gen, art), public_key,
+                                 &verifier, &e) == AG_OK)
             gen->verify_artifact(out_root, base_url, art, &e);
         report_add(report, art->format, art->path, e.status == AG_OK ? CHECK_PASS : CHECK_FAIL,
                    e.status == AG_OK ? "" : e.message, monotonic_seconds() - start);

@@ -9,6 +9,7 @@
 #include "common/fsutil.h"
 #include "common/generator.h"
 #include "common/json_file.h"
+#include "common/openpgp.h"
 #include "common/package.h"
 #include "common/version_rules.h"
 #include "common/units.h"
@@ -22,6 +23,14 @@ static const struct defect npm_defects[] = {
      "npm install fails with EINTEGRITY"},
     {NPM_TRUNCATED, "the tarball is cut to half its length (integrity matches the cut bytes)",
      "npm install fails extracting: unexpected end of file"},
+};
+
+static const struct artifact_kind npm_kinds[] = {
+    {"tgz", 1, 0},
+};
+
+static const struct package_field npm_fields[] = {
+    {"license", "the package.json license (an SPDX identifier or expression)", "MIT"},
 };
 
 /* The rules of validate-npm-package-name for new packages. */
@@ -44,8 +53,28 @@ static int npm_check_name_part(const char *part, const char *name, struct ag_err
     return AG_OK;
 }
 
+/* An SPDX license identifier or expression; it lands in package.json
+ * and the packument, so nothing JSON would have to escape gets in. */
+static int npm_check_license(const char *value, struct ag_error *err)
+{
+    int valid = value != NULL && *value != '\0' && strlen(value) <= 128;
+    for (const char *c = value; valid && *c; c++)
+        valid = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+                strchr(".+-() :", *c) != NULL;
+    if (!valid)
+        return ag_error_set(err, AG_USAGE,
+                            "invalid npm license '%s': an SPDX identifier or expression such as "
+                            "MIT or (MIT OR Apache-2.0): letters, digits, '.', '+', '-', '(', "
+                            "')', ':' and spaces",
+                            value ? value : "");
+    return AG_OK;
+}
+
 static int npm_check_package(const struct package_spec *spec, struct ag_error *err)
 {
+    if (spec->field_count > 0 &&
+        npm_check_license(package_spec_field(spec, "license"), err) != AG_OK)
+        return err->status;
     const char *name = spec->name;
     if (strlen(name) > 214)
         return ag_error_set(err, AG_USAGE, "invalid npm name '%s': longer than 214 characters",
@@ -172,9 +201,15 @@ static int npm_generate(const struct package_spec *spec, struct artifact_list *l
     art.version = (char *)spec->version;
     art.expect = "accept";
     art.path = npm_tarball_path(spec->name, spec->version);
+    /* The packument's version object is the tarball's package.json: kept
+     * as the row's facts, so the index never reopens the tarball. */
+    const struct template_file *manifest = template_set_find(&files, "package.json");
+    json_t *package_json = json_loadb(manifest->content, manifest->length, 0, NULL);
+    art.facts = json_pack("{s:o}", "manifest", package_json);
     int rc = npm_write_tarball(spec, &files, &art, err);
     if (rc == AG_OK)
         artifact_list_add(list, &art);
+    json_decref(art.facts);
     free(art.path);
     free(art.data_path);
     template_set_free(&files);
@@ -246,23 +281,11 @@ static int npm_version_object(const struct index_request *req, const struct arti
                               const struct ecdsa_key *key, const char *keyid, json_t **out,
                               struct ag_error *err)
 {
-    char *path = package_index_source(req, art->path);
-    struct archive_scan scan;
-    json_t *version = NULL;
-    if (art->defect != NULL) {
-        /* A broken tarball of a defect variant may not be readable: the
-         * registry would still list it by name and version. */
-        version = json_pack("{s:s,s:s}", "name", art->name, "version", art->version);
-    } else if (archive_scan_file(path, ARCHIVE_SCAN_SMALL, &scan, err) == AG_OK) {
-        const struct archive_member *pj = archive_scan_find(&scan, "package/package.json");
-        version = pj && pj->content ? json_loads(pj->content, 0, NULL) : NULL;
-        archive_scan_free(&scan);
-        if (version == NULL)
-            ag_error_set(err, AG_FAIL, "%s: no readable package/package.json", art->path);
-    }
-    free(path);
-    if (version == NULL)
-        return err->status;
+    json_t *manifest = json_object_get(art->facts, "manifest");
+    if (!json_is_object(manifest))
+        return ag_error_set(err, AG_FAIL, "%s: the manifest row has no facts.manifest object",
+                            art->path);
+    json_t *version = json_deep_copy(manifest);
     char integrity[NPM_INTEGRITY_MAX];
     npm_integrity(art, integrity);
     json_t *dist = json_object();
@@ -325,8 +348,8 @@ static int npm_write_packument(const struct index_request *req, const char *name
         json_object_set(doc, "versions", versions);
         json_object_set(doc, "time", times);
         json_object_set_new(doc, "modified", json_string(when));
-        char *path = xasprintf("%s/npm/%s/index.json", req->out_root, name);
-        rc = json_write_atomic(path, doc, err);
+        char *path = xasprintf("npm/%s/index.json", name);
+        rc = repo_stage_put_json(req->stage, path, doc, REPO_LISTING, err);
         free(path);
     }
     json_decref(versions);
@@ -349,9 +372,7 @@ static int npm_write_keys(const struct index_request *req, const struct ecdsa_ke
     json_t *doc =
         json_pack("{s:[{s:n,s:s,s:s,s:s,s:s}]}", "keys", "expires", "keyid", keyid, "keytype",
                   "ecdsa-sha2-nistp256", "scheme", "ecdsa-sha2-nistp256", "key", b64);
-    char *path = xasprintf("%s/npm/-/npm/v1/keys", req->out_root);
-    int rc = json_write_atomic(path, doc, err);
-    free(path);
+    int rc = repo_stage_put_json(req->stage, "npm/-/npm/v1/keys", doc, REPO_LEAF, err);
     json_decref(doc);
     free(b64);
     free(der);
@@ -360,29 +381,20 @@ static int npm_write_keys(const struct index_request *req, const struct ecdsa_ke
 
 static int npm_write_index(const struct index_request *req, struct ag_error *err)
 {
-    struct ecdsa_key *key = NULL;
+    const struct ecdsa_key *key = signer_registry_key(req->signer);
     char keyid[64] = "";
-    if (req->registry_key_path != NULL &&
-        (ecdsa_load_key(req->registry_key_path, &key, err) != AG_OK ||
-         npm_write_keys(req, key, keyid, err) != AG_OK)) {
-        ecdsa_key_free(key);
+    if (key != NULL && npm_write_keys(req, key, keyid, err) != AG_OK)
         return err->status;
-    }
     for (size_t i = 0; i < req->count; i++) {
         int seen = 0;
         for (size_t j = 0; j < i && !seen; j++)
             seen = strcmp(req->artifacts[j].name, req->artifacts[i].name) == 0;
-        if (!seen && npm_write_packument(req, req->artifacts[i].name, key, keyid, err) != AG_OK) {
-            ecdsa_key_free(key);
+        if (!seen && npm_write_packument(req, req->artifacts[i].name, key, keyid, err) != AG_OK)
             return err->status;
-        }
     }
-    ecdsa_key_free(key);
     char *npmrc = xasprintf("registry=%snpm/\naudit=false\nfund=false\nupdate-notifier=false\n",
                             req->base_url);
-    char *path = xasprintf("%s/clients/.npmrc", req->out_root);
-    int rc = atomic_write_buffer(path, npmrc, strlen(npmrc), err);
-    free(path);
+    int rc = repo_stage_put(req->stage, "clients/.npmrc", npmrc, strlen(npmrc), REPO_LEAF, err);
     free(npmrc);
     return rc;
 }
@@ -514,7 +526,11 @@ const struct generator npm_generator = {
     .name = "npm",
     .summary = "npm tarball (.tgz) and packument",
     .container_overhead = 64 * 1024,
-    .artifacts_per_package = 1,
+    .kinds = npm_kinds,
+    .kind_count = sizeof npm_kinds / sizeof npm_kinds[0],
+    .sign_modes = SIGN_REGISTRY,
+    .fields = npm_fields,
+    .field_count = sizeof npm_fields / sizeof npm_fields[0],
     .defects = npm_defects,
     .defect_count = sizeof npm_defects / sizeof npm_defects[0],
     .check_package = npm_check_package,

@@ -30,6 +30,16 @@ static const struct defect pypi_defects[] = {
      "pip: the wheel is not a valid zip file"},
 };
 
+static const struct artifact_kind pypi_kinds[] = {
+    {"wheel", 1, 1},
+    {"sdist", 1, 1},
+};
+
+static const struct package_field pypi_fields[] = {
+    {"requiresPython", "Requires-Python of the core metadata (a PEP 440 version specifier set)",
+     ">=3.7"},
+};
+
 /* PEP 503: lowercase, every run of -_. becomes sep ('-' for the index,
  * '_' for wheel and sdist file names). */
 static char *pypi_normalize(const char *name, char sep)
@@ -49,8 +59,43 @@ static char *pypi_normalize(const char *name, char sep)
     return out;
 }
 
+/* A PEP 440 specifier set as Requires-Python takes it: clauses split by
+ * ',', each an operator and a version (a '*' only after '=='/'!='). The
+ * value lands in an RFC 822 header and in HTML and JSON: nothing beyond
+ * these characters can reach them. */
+static int pypi_check_requires_python(const char *value, struct ag_error *err)
+{
+    static const char *const ops[] = {"===", "~=", "==", "!=", "<=", ">=", "<", ">"};
+    int valid = value != NULL && *value != '\0' && strlen(value) <= 200;
+    for (const char *clause = value; valid && clause;) {
+        const char *end = strchr(clause, ',');
+        size_t len = end ? (size_t)(end - clause) : strlen(clause);
+        while (len && *clause == ' ')
+            clause++, len--;
+        while (len && clause[len - 1] == ' ')
+            len--;
+        size_t op = 0;
+        for (size_t i = 0; i < sizeof ops / sizeof ops[0] && op == 0; i++)
+            if (len > strlen(ops[i]) && strncmp(clause, ops[i], strlen(ops[i])) == 0)
+                op = strlen(ops[i]);
+        valid = op > 0;
+        for (size_t i = op; valid && i < len; i++)
+            valid = isalnum((unsigned char)clause[i]) || strchr(".*+!", clause[i]) != NULL;
+        clause = end ? end + 1 : NULL;
+    }
+    if (!valid)
+        return ag_error_set(err, AG_USAGE,
+                            "invalid requiresPython '%s': a PEP 440 specifier set such as "
+                            "'>=3.8' or '>=3.8, <4' (operators ~= == != <= >= < > ===)",
+                            value ? value : "");
+    return AG_OK;
+}
+
 static int pypi_check_package(const struct package_spec *spec, struct ag_error *err)
 {
+    const char *requires_python = package_spec_field(spec, "requiresPython");
+    if (spec->field_count > 0 && pypi_check_requires_python(requires_python, err) != AG_OK)
+        return err->status;
     const char *name = spec->name;
     size_t len = strlen(name);
     int valid = len > 0 && isalnum((unsigned char)name[0]) && isalnum((unsigned char)name[len - 1]);
@@ -250,6 +295,21 @@ static int pypi_check_templates(const struct package_spec *spec, struct ag_error
     return rc;
 }
 
+/* The value of "Key: value" in an RFC 822 style metadata text, or NULL. */
+static char *metadata_field(const char *text, const char *key)
+{
+    size_t klen = strlen(key);
+    for (const char *line = text; line && *line && *line != '\n';) {
+        const char *end = strchr(line, '\n');
+        if (strncmp(line, key, klen) == 0 && line[klen] == ':' && line[klen + 1] == ' ') {
+            const char *v = line + klen + 2;
+            return xasprintf("%.*s", (int)(end ? end - v : (long)strlen(v)), v);
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
 static int pypi_generate(const struct package_spec *spec, struct artifact_list *list,
                          struct ag_error *err)
 {
@@ -281,6 +341,16 @@ static int pypi_generate(const struct package_spec *spec, struct artifact_list *
         }
         free(line);
     }
+    /* What the index lists for each file: the core metadata (PEP 658,
+     * the wheel's METADATA) and Requires-Python, kept as the rows' facts. */
+    char *requires_python = metadata_field(metadata, "Requires-Python");
+    wheel.facts = json_pack("{s:s}", "metadata", metadata);
+    sdist.facts = json_object();
+    if (requires_python) {
+        json_object_set_new(wheel.facts, "requires_python", json_string(requires_python));
+        json_object_set_new(sdist.facts, "requires_python", json_string(requires_python));
+    }
+    free(requires_python);
     /* One digest of the data file serves both archives. */
     struct data_file_result data = {0};
     if (rc == AG_OK)
@@ -292,6 +362,8 @@ static int pypi_generate(const struct package_spec *spec, struct artifact_list *
         rc = pypi_write_sdist(spec, &files, module, &data, &sdist, err);
     if (rc == AG_OK && spec->defect == NULL)
         artifact_list_add(list, &sdist);
+    json_decref(wheel.facts);
+    json_decref(sdist.facts);
     free(wheel.path);
     free(wheel.data_path);
     free(sdist.path);
@@ -301,36 +373,21 @@ static int pypi_generate(const struct package_spec *spec, struct artifact_list *
     return rc;
 }
 
-/* The value of "Key: value" in an RFC 822 style metadata text, or NULL. */
-static char *metadata_field(const char *text, const char *key)
-{
-    size_t klen = strlen(key);
-    for (const char *line = text; line && *line && *line != '\n';) {
-        const char *end = strchr(line, '\n');
-        if (strncmp(line, key, klen) == 0 && line[klen] == ':' && line[klen + 1] == ' ') {
-            const char *v = line + klen + 2;
-            return xasprintf("%.*s", (int)(end ? end - v : (long)strlen(v)), v);
-        }
-        line = end ? end + 1 : NULL;
-    }
-    return NULL;
-}
-
 /* One page of the simple API in its three forms: index.html and
  * index.v1_html (PEP 503 HTML) and index.v1_json (PEP 691). */
-static int pypi_write_page(const char *dir, const struct strbuf *html, json_t *json,
-                           struct ag_error *err)
+static int pypi_write_page(struct repo_stage *stage, const char *dir, const struct strbuf *html,
+                           json_t *json, enum repo_order order, struct ag_error *err)
 {
     static const char *const html_names[] = {"index.html", "index.v1_html"};
     int rc = AG_OK;
     for (size_t i = 0; i < 2 && rc == AG_OK; i++) {
         char *path = xasprintf("%s/%s", dir, html_names[i]);
-        rc = atomic_write_buffer(path, html->data, html->len, err);
+        rc = repo_stage_put(stage, path, html->data, html->len, order, err);
         free(path);
     }
     char *path = xasprintf("%s/index.v1_json", dir);
     if (rc == AG_OK)
-        rc = json_write_atomic(path, json, err);
+        rc = repo_stage_put_json(stage, path, json, order, err);
     free(path);
     return rc;
 }
@@ -349,38 +406,19 @@ static const char *basename_of(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* Writes the wheel's METADATA beside it (PEP 658) and returns its sha256
- * and Requires-Python. */
+/* Writes the wheel's METADATA beside it (PEP 658), from the row's facts,
+ * and returns its sha256. */
 static int pypi_write_core_metadata(const struct index_request *req, const struct artifact *art,
-                                    char *sha256, char **requires_python, struct ag_error *err)
+                                    char *sha256, struct ag_error *err)
 {
-    char *path = package_index_source(req, art->path);
-    struct archive_scan scan;
-    int rc = archive_scan_file(path, ARCHIVE_SCAN_SMALL, &scan, err);
-    if (rc != AG_OK) {
-        free(path);
-        return rc;
-    }
-    const char *metadata = NULL;
-    for (size_t i = 0; i < scan.count && metadata == NULL; i++) {
-        const char *p = scan.members[i].path;
-        const char *slash = strchr(p, '/');
-        if (slash && strcmp(slash, "/METADATA") == 0 && strstr(p, ".dist-info/") != NULL &&
-            scan.members[i].content)
-            metadata = scan.members[i].content;
-    }
-    if (metadata == NULL) {
-        rc = ag_error_set(err, AG_FAIL, "%s: no *.dist-info/METADATA", art->path);
-    } else {
-        *requires_python = metadata_field(metadata, "Requires-Python");
-        rc = digest_buffer_hex(DIGEST_SHA256, metadata, strlen(metadata), sha256, err);
-        char *sidecar = xasprintf("%s/%s.metadata", req->out_root, art->path);
-        if (rc == AG_OK)
-            rc = atomic_write_buffer(sidecar, metadata, strlen(metadata), err);
-        free(sidecar);
-    }
-    archive_scan_free(&scan);
-    free(path);
+    const char *metadata = artifact_fact(art, "metadata");
+    if (metadata == NULL)
+        return ag_error_set(err, AG_FAIL, "%s: the manifest row has no facts.metadata", art->path);
+    int rc = digest_buffer_hex(DIGEST_SHA256, metadata, strlen(metadata), sha256, err);
+    char *sidecar = xasprintf("%s.metadata", art->path);
+    if (rc == AG_OK)
+        rc = repo_stage_put(req->stage, sidecar, metadata, strlen(metadata), REPO_LEAF, err);
+    free(sidecar);
     return rc;
 }
 
@@ -406,15 +444,9 @@ static int pypi_write_project(const struct index_request *req, const char *proje
             continue;
         const char *file = basename_of(art->path);
         char meta_sha[2 * DIGEST_MAX_BYTES + 1] = "";
-        char *requires_python = NULL;
+        const char *requires_python = artifact_fact(art, "requires_python");
         if (strcmp(art->kind, "wheel") == 0)
-            rc = pypi_write_core_metadata(req, art, meta_sha, &requires_python, err);
-        if (rc != AG_OK && art->defect != NULL) {
-            /* A truncated wheel of a defect variant has no readable METADATA:
-             * the index lists it without core metadata, as a registry would. */
-            ag_error_clear(err);
-            rc = AG_OK;
-        }
+            rc = pypi_write_core_metadata(req, art, meta_sha, err);
         if (rc != AG_OK)
             break;
         char sha256[65];
@@ -457,14 +489,13 @@ static int pypi_write_project(const struct index_request *req, const char *proje
                 known || strcmp(json_string_value(json_array_get(versions, v)), art->version) == 0;
         if (!known)
             json_array_append_new(versions, json_string(art->version));
-        free(requires_python);
     }
     strbuf_adds(&html, "  </body>\n</html>\n");
     json_t *doc = json_pack("{s:{s:s},s:s,s:o,s:o}", "meta", "api-version", "1.1", "name", project,
                             "versions", versions, "files", files);
-    char *dir = xasprintf("%s/pypi/simple/%s", req->out_root, project);
+    char *dir = xasprintf("pypi/simple/%s", project);
     if (rc == AG_OK)
-        rc = pypi_write_page(dir, &html, doc, err);
+        rc = pypi_write_page(req->stage, dir, &html, doc, REPO_LISTING, err);
     free(dir);
     json_decref(doc);
     strbuf_free(&html);
@@ -482,9 +513,7 @@ static int pypi_write_root(const struct index_request *req, json_t *projects, st
     }
     strbuf_adds(&html, "  </body>\n</html>\n");
     json_t *doc = json_pack("{s:{s:s},s:O}", "meta", "api-version", "1.1", "projects", projects);
-    char *dir = xasprintf("%s/pypi/simple", req->out_root);
-    int rc = pypi_write_page(dir, &html, doc, err);
-    free(dir);
+    int rc = pypi_write_page(req->stage, "pypi/simple", &html, doc, REPO_ROOT, err);
     json_decref(doc);
     strbuf_free(&html);
     return rc;
@@ -523,9 +552,7 @@ static int pypi_write_index(const struct index_request *req, struct ag_error *er
     if (rc != AG_OK)
         return rc;
     char *conf = xasprintf("[global]\nindex-url = %spypi/simple/\n", req->base_url);
-    char *path = xasprintf("%s/clients/pip.conf", req->out_root);
-    rc = atomic_write_buffer(path, conf, strlen(conf), err);
-    free(path);
+    rc = repo_stage_put(req->stage, "clients/pip.conf", conf, strlen(conf), REPO_LEAF, err);
     free(conf);
     return rc;
 }
@@ -693,8 +720,12 @@ const struct generator pypi_generator = {
     .name = "pypi",
     .summary = "wheel (py3-none-any), sdist, PEP 503/691 simple index",
     .container_overhead = 64 * 1024,
-    .artifacts_per_package = 2,
-    .sign_detached = 1,
+    .kinds = pypi_kinds,
+    .kind_count = sizeof pypi_kinds / sizeof pypi_kinds[0],
+    .sign_modes = SIGN_DETACHED,
+    .detached_suffix = ".asc",
+    .fields = pypi_fields,
+    .field_count = sizeof pypi_fields / sizeof pypi_fields[0],
     .defects = pypi_defects,
     .defect_count = sizeof pypi_defects / sizeof pypi_defects[0],
     .check_package = pypi_check_package,

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/fsutil.h"
+#include "generators/registry.h"
 
 char *make_tmpdir(const char *tag)
 {
@@ -128,9 +129,17 @@ void gen_case_setup(struct gen_case *c, struct package_spec spec, size_t count)
 {
     memset(c, 0, sizeof *c);
     c->out_root = make_tmpdir(spec.format);
-    c->gen = generator_find(spec.format);
-    cr_assert_not_null(c->gen);
+    c->gen = test_generator(spec.format);
     c->spec = spec;
+    cr_assert(c->gen->field_count <= sizeof c->fields / sizeof c->fields[0]);
+    for (size_t i = 0; i < c->gen->field_count; i++) {
+        c->fields[i].key = c->gen->fields[i].key;
+        c->fields[i].value = c->gen->fields[i].default_value;
+    }
+    if (c->spec.fields == NULL) {
+        c->spec.fields = c->fields;
+        c->spec.field_count = c->gen->field_count;
+    }
     c->spec.description = "unit test package";
     c->spec.epoch = 1700000000;
     c->spec.base_url = BASE_URL;
@@ -157,20 +166,31 @@ void gen_case_scan(const struct gen_case *c, size_t index, struct archive_scan *
     free(path);
 }
 
+const struct generator *test_generator(const char *format)
+{
+    const struct generator *gen = generator_table_find(&generator_registry, format);
+    cr_assert_not_null(gen, "no generator for %s", format);
+    return gen;
+}
+
 int gen_case_write_index(const struct gen_case *c, struct ag_error *err)
 {
+    struct repo_stage stage;
+    repo_stage_init(&stage, c->out_root);
     struct index_request req = {
-        .out_root = c->out_root,
+        .stage = &stage,
         .base_url = BASE_URL,
         .epoch = 1700000000,
         .artifacts = c->made.items,
         .count = c->made.count,
     };
-    return c->gen->write_index(&req, err);
+    int rc = c->gen->write_index(&req, err);
+    repo_stage_free(&stage);
+    return rc;
 }
 
 int gen_check(const char *format, const char *name, const char *version, struct ag_error *err)
 {
     struct package_spec spec = {.format = format, .name = name, .version = version};
-    return generator_find(format)->check_package(&spec, err);
+    return test_generator(format)->check_package(&spec, err);
 }

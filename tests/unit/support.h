@@ -47,6 +47,7 @@ struct gen_case {
     struct package_spec spec;
     struct artifact_list made;
     const struct generator *gen;
+    struct package_field_value fields[16]; /* the generator's defaults */
 };
 
 /* Generates spec (its format, name, version, template_dir, data_size and
@@ -58,6 +59,8 @@ void gen_case_teardown(struct gen_case *c);
 void gen_case_scan(const struct gen_case *c, size_t index, struct archive_scan *out);
 /* Writes the repository metadata for the generated artifacts. */
 int gen_case_write_index(const struct gen_case *c, struct ag_error *err);
+/* The generator of a format this build has. */
+const struct generator *test_generator(const char *format);
 /* check_package of the format's generator for name and version alone. */
 int gen_check(const char *format, const char *name, const char *version, struct ag_error *err);
 

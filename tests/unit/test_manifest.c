@@ -235,7 +235,7 @@ Test(manifest, wrong_schema_or_incomplete_rows_are_errors)
     expect_read_error("[1, 2]\n", "schema must be 1");
     expect_read_error("{\"schema\": 1, \"artifacts\": [{\"format\": \"npm\", \"kind\": \"tgz\", "
                       "\"name\": \"x\", \"version\": \"1.0.0\"}]}\n",
-                      "lacks format, kind, name, version or path");
+                      "format, kind, name, version and path must be strings");
 }
 
 Test(manifest, a_missing_file_reads_as_an_empty_manifest)

@@ -61,8 +61,10 @@ Test(staging, publish_moves_every_file_and_commit_leaves_nothing_else)
     cr_assert(strstr(s.dir, "/.staging.tmp-") != NULL, "a temporary name: %s", s.dir);
     write_file(s.dir, "npm/old.txt", "new\n", 0644);
     write_file(s.dir, "pypi/simple/demo/index.html", "<html/>\n", 0644);
-    const char *first[] = {"pypi/simple/demo/index.html"};
-    cr_assert_eq(staging_publish(&s, "manifest.json", first, 1, &err), AG_OK, "%s", err.message);
+    const char *order[] = {"pypi/simple/demo/index.html", "npm/old.txt"};
+    const size_t ends[] = {1, 2};
+    cr_assert_eq(staging_publish(&s, "manifest.json", order, ends, 2, &err), AG_OK, "%s",
+                 err.message);
     cr_assert_eq(s.count, 2u);
     cr_assert_str_eq(s.placed[0].relative, "pypi/simple/demo/index.html", "first goes first");
     cr_assert_not_null(s.placed[1].backup, "the replaced file is kept until commit");
@@ -94,7 +96,11 @@ Test(staging, rollback_restores_replaced_files_and_removes_only_what_it_made)
     write_file(s.dir, "npm/link", "a file now\n", 0644);
     write_file(s.dir, "clients/.npmrc", "registry=x\n", 0644);
     write_file(s.dir, "pypi/simple/demo/index.html", "<html/>\n", 0644);
-    cr_assert_eq(staging_publish(&s, "manifest.json", NULL, 0, &err), AG_OK, "%s", err.message);
+    const char *order[] = {"clients/.npmrc", "npm/kept.txt", "npm/link",
+                           "pypi/simple/demo/index.html"};
+    const size_t ends[] = {4};
+    cr_assert_eq(staging_publish(&s, "manifest.json", order, ends, 1, &err), AG_OK, "%s",
+                 err.message);
     ag_error_set(&err, AG_FAIL, "the manifest could not be written");
     staging_rollback(&s, &err);
     cr_assert_str_eq(err.message, "the manifest could not be written", "every file restored");
