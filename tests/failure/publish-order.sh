@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# publish-order: SIGKILL before each move of a run that adds a package to
+# an existing tree, through the fault point of a build with
+# ASSETGEN_FAULT_INJECTION. Expect: at every point, before any recovery,
+# a client reading the tree as it stands finds every file that a root or
+# listing names, with the digest it names: artifacts move before the
+# listings that name them, listings before the roots.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[ -x "$FAULT_BIN" ] || fail "no fault-injection build at $FAULT_BIN"
+
+# What a client sees, followed from the roots down: pypi's simple root to
+# each project page to each file and its core metadata; npm's packuments
+# to each tarball and the registry keys their signatures name.
+client_view_consistent() { # root base_url
+  python3 - "$1" "$2" <<'PY'
+import base64, hashlib, json, os, sys
+root, base = sys.argv[1], sys.argv[2]
+problems, checked = [], 0
+
+def digest(path, algo):
+    h = hashlib.new(algo)
+    with open(path, "rb") as f:
+        for b in iter(lambda: f.read(1 << 20), b""):
+            h.update(b)
+    return h
+
+def load(rel):
+    with open(os.path.join(root, rel)) as f:
+        return json.load(f)
+
+simple = os.path.join(root, "pypi/simple/index.v1_json")
+if os.path.exists(simple):
+    for project in load("pypi/simple/index.v1_json")["projects"]:
+        name = project["name"]
+        for form in ("index.html", "index.v1_html", "index.v1_json"):
+            if not os.path.exists(os.path.join(root, "pypi/simple", name, form)):
+                problems.append("simple root lists %s but %s/%s is missing" % (name, name, form))
+        page = os.path.join("pypi/simple", name, "index.v1_json")
+        if not os.path.exists(os.path.join(root, page)):
+            continue
+        for f in load(page)["files"]:
+            rel = os.path.normpath(os.path.join("pypi/simple", name, f["url"]))
+            path = os.path.join(root, rel)
+            checked += 1
+            if not os.path.exists(path):
+                problems.append("%s lists %s, which is missing" % (page, rel))
+            elif digest(path, "sha256").hexdigest() != f["hashes"]["sha256"]:
+                problems.append("%s gives %s another sha256" % (page, rel))
+            meta = f.get("core-metadata")
+            if meta and (not os.path.exists(path + ".metadata") or
+                         digest(path + ".metadata", "sha256").hexdigest() != meta["sha256"]):
+                problems.append("%s: core metadata of %s missing or different" % (page, rel))
+
+npm = os.path.join(root, "npm")
+for entry in sorted(os.listdir(npm)) if os.path.isdir(npm) else []:
+    packument = os.path.join("npm", entry, "index.json")
+    if entry == "-" or not os.path.exists(os.path.join(root, packument)):
+        continue
+    for version, meta in load(packument)["versions"].items():
+        dist = meta["dist"]
+        rel = dist["tarball"][len(base):]
+        path = os.path.join(root, rel)
+        checked += 1
+        if not os.path.exists(path):
+            problems.append("%s lists %s, which is missing" % (packument, rel))
+            continue
+        sri = "sha512-" + base64.b64encode(digest(path, "sha512").digest()).decode()
+        if sri != dist["integrity"]:
+            problems.append("%s gives %s another integrity" % (packument, rel))
+        if dist.get("signatures") and not os.path.exists(os.path.join(root, "npm/-/npm/v1/keys")):
+            problems.append("%s is signed but the registry keys are missing" % packument)
+
+if problems:
+    sys.exit("; ".join(problems[:3]))
+print("consistent: %d listed files checked" % checked)
+PY
+}
+
+base_url=http://127.0.0.1:8080/
+base=$SCRATCH/base
+"$BIN" generate --format npm,pypi --size small --out "$base" --pki "$PKI" --quiet
+client_view_consistent "$base/small" "$base_url" >/dev/null || fail "the first tree is not consistent"
+
+point=0
+while :; do
+  point=$((point + 1))
+  [ "$point" -le 200 ] || fail "still killed after 200 moves"
+  rm -rf "$SCRATCH/out"
+  cp -a "$base" "$SCRATCH/out"
+  set +e
+  bash -c '"$@"; exit $?' killed env ASSETGEN_FAULT="kill@$point:publish" "$FAULT_BIN" generate \
+    --format npm,pypi --size small --name other --out "$SCRATCH/out" --pki "$PKI" --quiet 2>/dev/null
+  rc=$?
+  set -e
+  [ "$rc" -eq 0 ] && break
+  [ "$rc" -eq 137 ] || fail "kill@$point: exit $rc, expected 137 (killed)"
+  view=$(client_view_consistent "$SCRATCH/out/small" "$base_url" 2>&1) ||
+    fail "killed before move $point: a client sees a mix: $view"
+done
+moves=$((point - 1))
+[ "$moves" -ge 10 ] || fail "only $moves moves: the run did not publish what it should"
+client_view_consistent "$SCRATCH/out/small" "$base_url" >/dev/null || fail "the finished tree is not consistent"
+echo "publish-order: consistent before each of $moves moves"
