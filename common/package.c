@@ -4,7 +4,6 @@
 #include <string.h>
 #include <stdlib.h>
 
-#include "common/data_stream.h"
 #include "common/fsutil.h"
 #include "common/units.h"
 
@@ -24,27 +23,24 @@ void package_template_vars(const struct package_spec *spec, struct template_vars
     template_vars_set(vars, "epoch", scratch + part);
     template_vars_set(vars, "date", scratch + 2 * part);
     template_vars_set(vars, "data_bytes", scratch + 3 * part);
+    /* The format's own package options, by their declared names. */
+    for (size_t i = 0; i < spec->field_count; i++)
+        template_vars_set(vars, spec->fields[i].key, spec->fields[i].value);
 }
 
 int package_add_data_file(struct det_archive *ar, const char *entry_path,
                           const struct package_spec *spec, struct data_file_result *result,
                           struct ag_error *err)
 {
-    struct data_stream stream;
-    if (data_stream_init(&stream, spec->seed, spec->format, spec->name, spec->version, err) !=
-        AG_OK)
-        return err->status;
-    if (result->known && result->bytes == spec->data_size) {
-        int rc = det_archive_add_stream(ar, entry_path, 0644, spec->data_size, &stream, NULL, err);
-        data_stream_free(&stream);
-        return rc;
-    }
+    /* By key rather than as an open stream: a stored zip reads it twice. */
+    struct seeded_data data = {spec->seed, spec->format, spec->name, spec->version,
+                               spec->data_size};
+    if (result->known && result->bytes == spec->data_size)
+        return det_archive_add_data_stream(ar, entry_path, 0644, &data, NULL, err);
     struct digest_set content;
-    if (digest_set_init(&content, DIGEST_BIT(DIGEST_SHA256), err) != AG_OK) {
-        data_stream_free(&stream);
+    if (digest_set_init(&content, DIGEST_BIT(DIGEST_SHA256), err) != AG_OK)
         return err->status;
-    }
-    int rc = det_archive_add_stream(ar, entry_path, 0644, spec->data_size, &stream, &content, err);
+    int rc = det_archive_add_data_stream(ar, entry_path, 0644, &data, &content, err);
     if (rc == AG_OK)
         rc = digest_set_final(&content, err);
     if (rc == AG_OK) {
@@ -53,7 +49,6 @@ int package_add_data_file(struct det_archive *ar, const char *entry_path,
         result->known = 1;
     }
     digest_set_free(&content);
-    data_stream_free(&stream);
     return rc;
 }
 
@@ -88,13 +83,4 @@ int package_finish_archive(struct det_archive *ar, struct atomic_file *out, int 
 char *package_output_path(const struct package_spec *spec, const char *relative)
 {
     return xasprintf("%s/%s", spec->out_root, relative);
-}
-
-char *package_index_source(const struct index_request *req, const char *relative)
-{
-    char *path = xasprintf("%s/%s", req->out_root, relative);
-    if (req->served_root == NULL || path_exists(path))
-        return path;
-    free(path);
-    return xasprintf("%s/%s", req->served_root, relative);
 }

@@ -41,8 +41,4 @@ int package_finish_archive(struct det_archive *ar, struct atomic_file *out, int 
 /* out_root/relative as a fresh string. */
 char *package_output_path(const struct package_spec *spec, const char *relative);
 
-/* Where an index writer reads an artifact: this run's copy when it made
- * one, else the one an earlier run put in place. */
-char *package_index_source(const struct index_request *req, const char *relative);
-
 #endif

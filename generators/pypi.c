@@ -133,19 +133,18 @@ static char *record_row(const char *path, const unsigned char *sha256, uint64_t 
 static int add_with_record(struct det_archive *ar, const char *path, unsigned mode,
                            const char *content, size_t length, char **record, struct ag_error *err)
 {
-    unsigned char sha[32];
-    struct digest_set d;
-    if (digest_set_init(&d, DIGEST_BIT(DIGEST_SHA256), err) != AG_OK)
+    if (det_archive_add_buffer(ar, path, mode, content, length, err) != AG_OK)
         return err->status;
-    digest_set_update(&d, content, length);
-    digest_set_final(&d, err);
-    memcpy(sha, d.value[DIGEST_SHA256], 32);
-    char *row = record_row(path, sha, length);
+    /* The writer digested the entry on its way in (pypi_open asks it to). */
+    const struct entry_digest *e = entry_digest_list_find(det_archive_entries(ar), path);
+    if (e == NULL)
+        return ag_error_set(err, AG_FAIL, "no digest of wheel entry %s for RECORD", path);
+    char *row = record_row(path, e->value[DIGEST_SHA256], e->size);
     char *joined = xasprintf("%s%s", *record, row);
     free(row);
     free(*record);
     *record = joined;
-    return det_archive_add_buffer(ar, path, mode, content, length, err);
+    return AG_OK;
 }
 
 static const char WHEEL_FILE[] = "Wheel-Version: 1.0\nGenerator: assetgen\nRoot-Is-Purelib: "
@@ -162,7 +161,10 @@ static int pypi_open(const struct package_spec *spec, const char *relative,
     if (rc != AG_OK)
         return rc;
     struct archive_options options = {container, compression, -1, spec->epoch};
-    if (det_archive_open(ar, out, &options, err) != AG_OK) {
+    /* A wheel's RECORD lists the sha256 of each file in it. */
+    unsigned entry_digests = container == CONTAINER_ZIP ? DIGEST_BIT(DIGEST_SHA256) : 0;
+    if (det_archive_open_sink(ar, byte_sink_for_atomic_file(out), &options, entry_digests, err) !=
+        AG_OK) {
         det_archive_free(ar);
         atomic_file_abort(out);
         return err->status;
