@@ -146,7 +146,8 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
             break;
         case 'S':
             a->have_seed = 1;
-            rc = cli_parse_uint("generate", "--seed", optarg, ~0ULL, &a->seed);
+            /* Every format can carry it: a JSON number is exact to 2^53. */
+            rc = cli_parse_uint("generate", "--seed", optarg, (1ULL << 53) - 1, &a->seed);
             break;
         case 'n':
             rc = cli_parse_uint("generate", "--count", optarg, 100000, &a->count);
@@ -187,6 +188,8 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         return cli_usage("generate", "give --format or --profile, not both");
     if (a->count == 0)
         return cli_usage("generate", "--count must be at least 1");
+    if (a->out[0] == '\0')
+        return cli_usage("generate", "--out must name a directory, not be empty");
     if (a->quiet && a->progress)
         return cli_usage("generate", "give --quiet or --progress, not both");
     return AG_OK;
@@ -270,6 +273,12 @@ static int open_signer(const struct generate_args *a, const struct config *confi
                             "SOURCE_DATE_EPOCH %lld precedes the signing key's creation time "
                             "%d (2000-01-01); use a later time or --no-sign",
                             (long long)epoch, OPENPGP_KEY_CREATION_EPOCH);
+    /* An OpenPGP signature time is 32 bits. */
+    if ((unsigned long long)epoch > 4294967295ULL)
+        return ag_error_set(err, AG_USAGE,
+                            "SOURCE_DATE_EPOCH %lld is past 2106-02-07, the last time an OpenPGP "
+                            "signature can carry; use an earlier time or --no-sign",
+                            (long long)epoch);
     if (!pki_has_signing_key(paths)) {
         if (path_exists(paths->dir))
             return ag_error_set(err, AG_FAIL,
@@ -283,9 +292,13 @@ static int open_signer(const struct generate_args *a, const struct config *confi
             fprintf(stderr, "assetgen: no PKI in %s; created one (OpenPGP key %s)\n", paths->dir,
                     fingerprint);
     }
+    int have_registry_key = path_exists(paths->registry_key);
+    if (pki_check_private_key(paths->gpg_key, err) != AG_OK ||
+        (have_registry_key && pki_check_private_key(paths->registry_key, err) != AG_OK))
+        return err->status;
     if (signer_open(signer, paths->gpg_key, epoch, err) != AG_OK)
         return err->status;
-    if (path_exists(paths->registry_key) &&
+    if (have_registry_key &&
         signer_use_registry_key(*signer, paths->registry_key, err) != AG_OK) {
         signer_close(*signer);
         *signer = NULL;

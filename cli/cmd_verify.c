@@ -70,6 +70,10 @@ int cmd_verify(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage("verify", "unexpected argument '%s'", argv[optind]);
+    if (out[0] == '\0')
+        return cli_usage("verify", "--out must name a directory, not be empty");
+    if (json_path && junit_path && strcmp(json_path, junit_path) == 0)
+        return cli_usage("verify", "--report and --junit name the same file %s", json_path);
     struct ag_error err = {0};
     struct config config;
     if (cli_load_config(config_path, &config, &err) != AG_OK)

@@ -159,6 +159,12 @@ static int load_package_fields(struct yaml_doc *doc, yaml_node_t *package,
             is_common = is_common || strcmp(k, common[i]) == 0;
         if (is_common)
             continue;
+        /* A typo of a common key is that, not a field of the format. */
+        if (k != NULL && suggest_nearest(k, common, common_count) != NULL) {
+            char hint[640];
+            suggest_hint(k, common, common_count, hint, sizeof hint);
+            return yaml_node_error(doc, key, err, "unknown key '%s' in %s%s", k, what, hint);
+        }
         if (k == NULL || yaml_scalar(val) == NULL)
             return yaml_node_error(doc, k ? val : key, err,
                                    "%s: field '%s' must be a key with a string value", what,

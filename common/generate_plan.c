@@ -1,8 +1,10 @@
 #include "common/generate_plan.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -88,16 +90,26 @@ static int plan_check_space(struct generate_plan *plan, const char *existing, st
 {
     uint64_t files = 0;
     plan->planned_bytes = 0;
+    int overflow = 0;
     for (size_t i = 0; i < plan->count; i++) {
         const struct generator *gen = plan->packages[i].generator;
         unsigned with_data = 0;
         for (size_t k = 0; k < gen->kind_count; k++)
             with_data += gen->kinds[k].holds_data ? 1u : 0u;
         files += gen->kind_count;
-        plan->planned_bytes +=
-            with_data * plan->packages[i].spec.data_size + gen->kind_count * (uint64_t)(8 * 1024);
+        uint64_t data = 0, bytes = 0;
+        /* A tier of exabytes must not wrap the check into a pass. */
+        overflow |= __builtin_mul_overflow((uint64_t)with_data, plan->packages[i].spec.data_size,
+                                           &data);
+        overflow |= __builtin_add_overflow(data, gen->kind_count * (uint64_t)(8 * 1024), &bytes);
+        overflow |= __builtin_add_overflow(plan->planned_bytes, bytes, &plan->planned_bytes);
     }
-    uint64_t need = plan->planned_bytes + files * 256 * 1024;
+    uint64_t need = 0;
+    overflow |= __builtin_add_overflow(plan->planned_bytes, files * 256 * 1024, &need);
+    if (overflow)
+        return ag_error_set(err, AG_USAGE,
+                            "size tier '%s' asks for more bytes than a filesystem can hold",
+                            plan->size->name);
     struct statvfs vfs;
     if (statvfs(existing, &vfs) != 0)
         return AG_OK; /* unknown: the writes themselves will say */
@@ -113,6 +125,33 @@ static int plan_check_space(struct generate_plan *plan, const char *existing, st
                         "another --out",
                         plan->size->name, need_text, (unsigned long long)files,
                         files == 1 ? "" : "s", free_text, existing);
+}
+
+/* The base URL as every generated file carries it: the scheme lowercased
+ * (schemes are case-insensitive), a host present, one trailing '/', and
+ * nothing that the settings files and pages it lands in cannot carry. */
+static int plan_base_url(const char *given, char **out, struct ag_error *err)
+{
+    size_t scheme = strncasecmp(given, "http://", 7) == 0    ? 7
+                    : strncasecmp(given, "https://", 8) == 0 ? 8
+                                                             : 0;
+    if (scheme == 0)
+        return ag_error_set(err, AG_USAGE, "--base-url '%s' must start with http:// or https://",
+                            given);
+    if (given[scheme] == '\0' || given[scheme] == '/')
+        return ag_error_set(err, AG_USAGE, "--base-url '%s' names no host", given);
+    for (const char *c = given; *c; c++)
+        if ((unsigned char)*c <= 0x20 || *c == 0x7f || strchr("\"'<>\\^`{|}#?", *c) != NULL)
+            return ag_error_set(err, AG_USAGE,
+                                "--base-url '%s': character '%c' is not allowed (valid: an "
+                                "absolute http(s) URL without spaces, quotes, query or fragment)",
+                                given, *c == '\n' ? ' ' : *c);
+    size_t len = strlen(given);
+    char *url = xasprintf("%s%s", given, given[len - 1] == '/' ? "" : "/");
+    for (size_t i = 0; i < scheme; i++)
+        url[i] = (char)tolower((unsigned char)url[i]);
+    *out = url;
+    return AG_OK;
 }
 
 /* The option a --package-field key names for gen: "KEY" or "FORMAT.KEY". */
@@ -203,12 +242,8 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
     plan->public_key_path = req->public_key_path;
     plan->seed = req->seed;
     plan->epoch = req->epoch;
-    size_t url_len = strlen(req->base_url);
-    plan->base_url = url_len && req->base_url[url_len - 1] == '/' ? xstrdup(req->base_url)
-                                                                  : xasprintf("%s/", req->base_url);
-    if (strncmp(plan->base_url, "http://", 7) != 0 && strncmp(plan->base_url, "https://", 8) != 0)
-        return ag_error_set(err, AG_USAGE, "--base-url '%s' must start with http:// or https://",
-                            req->base_url);
+    if (plan_base_url(req->base_url, &plan->base_url, err) != AG_OK)
+        return err->status;
     if (check_option_fields(req, err) != AG_OK)
         return err->status;
     plan->out_root = xasprintf("%s/%s", req->out_dir, req->size->name);

@@ -97,3 +97,20 @@ int pki_init(const struct pki_paths *p, const char *key_type, int force, char *f
     free(ignore_path);
     return rc;
 }
+
+int pki_check_private_key(const char *path, struct ag_error *err)
+{
+    struct stat st;
+    /* lstat: a key is read from a regular file only, never through a
+     * FIFO (which would hang the run) or a device. */
+    if (lstat(path, &st) != 0)
+        return ag_error_set(err, AG_USAGE, "private key %s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return ag_error_set(err, AG_USAGE, "private key %s is not a regular file", path);
+    if (st.st_mode & 077)
+        return ag_error_set(err, AG_USAGE,
+                            "private key %s is readable or writable by others (mode %03o); "
+                            "run 'chmod 600 %s'",
+                            path, (unsigned)(st.st_mode & 0777), path);
+    return AG_OK;
+}

@@ -34,4 +34,8 @@ int pki_init(const struct pki_paths *paths, const char *key_type, int force, cha
 /* 1 when the directory holds an OpenPGP signing key. */
 int pki_has_signing_key(const struct pki_paths *paths);
 
+/* A private key is used only from a regular file that no one but its
+ * owner can read (usage error otherwise, with the chmod to run). */
+int pki_check_private_key(const char *path, struct ag_error *err);
+
 #endif
