@@ -99,8 +99,8 @@ static int plan_check_space(struct generate_plan *plan, const char *existing, st
         files += gen->kind_count;
         uint64_t data = 0, bytes = 0;
         /* A tier of exabytes must not wrap the check into a pass. */
-        overflow |= __builtin_mul_overflow((uint64_t)with_data, plan->packages[i].spec.data_size,
-                                           &data);
+        overflow |=
+            __builtin_mul_overflow((uint64_t)with_data, plan->packages[i].spec.data_size, &data);
         overflow |= __builtin_add_overflow(data, gen->kind_count * (uint64_t)(8 * 1024), &bytes);
         overflow |= __builtin_add_overflow(plan->planned_bytes, bytes, &plan->planned_bytes);
     }
