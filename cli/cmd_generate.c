@@ -298,8 +298,7 @@ static int open_signer(const struct generate_args *a, const struct config *confi
         return err->status;
     if (signer_open(signer, paths->gpg_key, epoch, err) != AG_OK)
         return err->status;
-    if (have_registry_key &&
-        signer_use_registry_key(*signer, paths->registry_key, err) != AG_OK) {
+    if (have_registry_key && signer_use_registry_key(*signer, paths->registry_key, err) != AG_OK) {
         signer_close(*signer);
         *signer = NULL;
         return err->status;
