@@ -12,6 +12,9 @@
 # as a TLS-terminating reverse proxy: uploads up to 2 GiB are streamed through, and the
 # original Host and X-Forwarded-Proto/-Host/-Port are passed so the registry builds its URLs
 # for the public side.
+# A static tree is served as plain files, plus, for each format its manifest.json lists,
+# the format's own nginx rules when scripts/clients/<format>.nginx (server context) or
+# <format>-http.nginx (http context) exists; a format needs no line here.
 # The instance has its own nginx.conf, pid file, temp directories and logs under the
 # state directory (default: logs/serve-PORT/ relative to the current directory); it never
 # reads or writes /etc/nginx or the system service. `start` prints the base URL on stdout
@@ -19,8 +22,9 @@
 set -euo pipefail
 
 prog=serve.sh
+clients_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/clients" && pwd)
 die() { echo "$prog: $*" >&2; exit 2; }
-usage() { sed -n '2,19s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '2,22s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 [ $# -ge 1 ] || usage
 action=$1; shift
@@ -111,12 +115,7 @@ http {
         application/pgp-keys         gpg pub;
     }
 
-    # PEP 691: JSON when the client asks for it, PEP 503 HTML otherwise.
-    map \$http_accept \$pypi_simple_page {
-        default                                   index.html;
-        "~application/vnd\\.pypi\\.simple\\.v1\\+json"  index.v1_json;
-        "~application/vnd\\.pypi\\.simple\\.v1\\+html"  index.v1_html;
-    }
+$(format_rules http)
 
     server {
         $listen
@@ -165,28 +164,39 @@ static_locations() {
             return 404;
         }
 
-        # npm: /npm/<name> and /npm/@scope%2fname answer with the packument directly.
-        location /npm/ {
-            try_files \$uri \$uri/index.json =404;
-        }
-
-        # pypi: project pages only at URLs ending in '/'; nginx itself redirects the
-        # slash-less form (relatively, as absolute_redirect is off).
-        location /pypi/simple/ {
-            types {
-                text/html                            html;
-                application/vnd.pypi.simple.v1+html  v1_html;
-                application/vnd.pypi.simple.v1+json  v1_json;
-            }
-            location ~ ^/pypi/simple/(?:[^/]+/)?\$ {
-                add_header Vary Accept always;
-                try_files \$uri\$pypi_simple_page \${uri}index.html =404;
-            }
-        }
+$(format_rules server)
 
         location / {
         }
 EOF
+}
+
+# The formats of the served tree's manifest, one a line (none for a proxy).
+FORMATS=()
+read_formats() {
+  local f
+  [ -f "$root/manifest.json" ] || die "--root '$root' has no manifest.json (serve an out/<size>/ tree)"
+  while IFS= read -r f; do
+    [[ "$f" =~ ^[a-z][a-z0-9-]*$ ]] || die "$root/manifest.json: format '$f' is not a format name"
+    FORMATS+=("$f")
+  done < <(python3 -c 'import json, sys
+seen = []
+for a in json.load(open(sys.argv[1]))["artifacts"]:
+    if a["format"] not in seen:
+        seen.append(a["format"])
+print("\n".join(seen))' "$root/manifest.json") || die "cannot read the formats of $root/manifest.json"
+}
+
+# format_rules http|server: each served format's nginx rules for that context, indented.
+format_rules() {
+  local f file
+  for f in "${FORMATS[@]+"${FORMATS[@]}"}"; do
+    file=$clients_dir/$f.nginx
+    [ "$1" = http ] && file=$clients_dir/$f-http.nginx
+    [ -f "$file" ] || continue
+    if [ "$1" = http ]; then sed 's/^/    /' "$file"; else sed 's/^/        /' "$file"; fi
+    echo
+  done
 }
 
 wait_for_port() {
@@ -211,6 +221,7 @@ case "$action" in
       [ -n "$root" ] || die "start needs --root DIR (an out/<size>/ tree) or --proxy URL"
       [ -d "$root" ] || die "--root '$root' is not a directory"
       root=$(cd "$root" && pwd -P)
+      read_formats
     fi
     if [ -n "$pki" ]; then
       [ -z "$cert$key" ] || die "--pki and --tls-cert/--tls-key exclude each other"

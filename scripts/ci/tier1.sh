@@ -7,8 +7,8 @@ set -euo pipefail
 C_SOURCES=(common/*.[ch] generators/*.[ch] cli/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c)
 
 build_werror() {
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASSETGEN_WERROR=ON
-  cmake --build build -j "$(nproc)"
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASSETGEN_WERROR=ON
+  cmake --build "$BUILD_DIR" -j "$(nproc)"
 }
 
 format_check() {
@@ -22,33 +22,33 @@ static_analysis() {
 }
 
 unit_tests() {
-  ./build/unit_tests --jobs 2
+  "$BUILD_DIR/unit_tests" --jobs 2
 }
 
 sanitized_build() {
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DASSETGEN_WERROR=ON \
+  cmake -S . -B "$ASAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=Debug -DASSETGEN_WERROR=ON \
     -DASSETGEN_SANITIZE=ON -DASSETGEN_FAULT_INJECTION=ON
-  cmake --build build-asan -j "$(nproc)"
+  cmake --build "$ASAN_BUILD_DIR" -j "$(nproc)"
 }
 
 sanitized_run() {
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
-  ./build-asan/unit_tests --jobs 2
+  "$ASAN_BUILD_DIR/unit_tests" --jobs 2
   local out; out=$(mktemp -d)
   trap 'rm -rf "$out"' RETURN
   for size in small medium; do
-    ./build-asan/assetgen generate --profile all --size "$size" --out "$out" --quiet
-    ./build-asan/assetgen verify --size "$size" --out "$out" --quiet
+    "$ASAN_BUILD_DIR/assetgen" generate --profile all --size "$size" --out "$out" --quiet
+    "$ASAN_BUILD_DIR/assetgen" verify --size "$size" --out "$out" --quiet
   done
 }
 
 bad_input() {
-  bash scripts/ci/bad-input.sh build/assetgen
+  bash scripts/ci/bad-input.sh "$BUILD_DIR/assetgen"
 }
 
 bad_input_sanitized() {
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-  bash scripts/ci/bad-input.sh build-asan/assetgen
+  bash scripts/ci/bad-input.sh "$ASAN_BUILD_DIR/assetgen"
 }
 
 tier_begin tier1

@@ -5,13 +5,13 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BIN=$REPO_ROOT/build/assetgen
-WORK=$REPO_ROOT/build/tier2
+BIN=$REPO_ROOT/$BUILD_DIR/assetgen
+WORK=$REPO_ROOT/$BUILD_DIR/tier2
 SIZES=(small medium large)
 
 build() {
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASSETGEN_WERROR=ON
-  cmake --build build -j "$(nproc)"
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASSETGEN_WERROR=ON
+  cmake --build "$BUILD_DIR" -j "$(nproc)"
 }
 
 generate() { # size
@@ -25,12 +25,15 @@ verify() { # size
 }
 
 independent_readers() { # size
+  local path n=0
   python3 scripts/ci/read_archives.py "$WORK/run1/$1" --size "$1"
-  local path
   while read -r path; do
     bsdtar -tf "$WORK/run1/$1/$path" >/dev/null || { echo "bsdtar cannot read $path"; return 1; }
+    n=$((n + 1))
   done < <(python3 -c 'import json,sys; [print(a["path"]) for a in json.load(open(sys.argv[1]))["artifacts"] if a["expect"] == "accept"]' \
     "$WORK/run1/$1/manifest.json")
+  [ "$n" -gt 0 ] || { echo "bsdtar: the manifest lists no artifact to accept"; return 1; }
+  echo "bsdtar listed $n artifacts"
 }
 
 reproducible() { # size: a second run, another --jobs, is byte-identical
@@ -58,8 +61,13 @@ tamper_detected() {
   rm -rf "$WORK/tamper"
   cp -r "$WORK/run1/small" "$WORK/tamper"
   local victim
-  victim=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["artifacts"][0]["path"])' \
+  # A defect row is broken already; the victim must be one verify accepts untouched.
+  victim=$(python3 -c 'import json,sys
+good = [a["path"] for a in json.load(open(sys.argv[1]))["artifacts"] if a.get("defect") is None]
+print(good[0]) if good else sys.exit("the manifest has no row without a defect")' \
     "$WORK/tamper/manifest.json")
+  "$BIN" verify --size small --out "$WORK/run1" --quiet \
+    || { echo "verify fails the untouched tree; tampering would prove nothing"; return 1; }
   printf 'X' | dd of="$WORK/tamper/$victim" bs=1 seek=100 conv=notrunc status=none
   mkdir -p "$WORK/tamper-root"
   rm -rf "$WORK/tamper-root/small" && mv "$WORK/tamper" "$WORK/tamper-root/small"
@@ -163,14 +171,14 @@ valgrind_clean() {
 # The tier's generate and verify again with the ASan+UBSan build, at every
 # size: it must run clean and write the same bytes as the release build.
 sanitized_all_sizes() {
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DASSETGEN_WERROR=ON \
+  cmake -S . -B "$ASAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=Debug -DASSETGEN_WERROR=ON \
     -DASSETGEN_SANITIZE=ON -DASSETGEN_FAULT_INJECTION=ON
-  cmake --build build-asan -j "$(nproc)" --target assetgen
+  cmake --build "$ASAN_BUILD_DIR" -j "$(nproc)" --target assetgen
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
   rm -rf "$WORK/asan"
   for size in "${SIZES[@]}"; do
-    build-asan/assetgen generate --profile all --size "$size" --out "$WORK/asan" --defects --quiet
-    build-asan/assetgen verify --size "$size" --out "$WORK/asan" --quiet
+    "$ASAN_BUILD_DIR/assetgen" generate --profile all --size "$size" --out "$WORK/asan" --defects --quiet
+    "$ASAN_BUILD_DIR/assetgen" verify --size "$size" --out "$WORK/asan" --quiet
     diff -r --exclude=.assetgen.lock "$WORK/run1/$size" "$WORK/asan/$size"
   done
 }

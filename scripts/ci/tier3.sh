@@ -1,30 +1,40 @@
 #!/usr/bin/env bash
 # Tier 3 (E2E): the native clients pull every artifact over HTTPS from a local static
 # server and push it over HTTPS to a local registry, then install it back. Every client
-# trusts only the tier's own test CA (build/tier3/pki/ca.crt, from `assetgen pki init`):
+# trusts only the tier's own test CA (<build>/tier3/pki/ca.crt, from `assetgen pki init`):
 # a client pointed at another CA must fail on the certificate, and `npm audit signatures`
 # must verify the generated registry signatures and refuse an altered one.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-BIN=$REPO_ROOT/build/assetgen
-WORK=$REPO_ROOT/build/tier3
+BIN=$REPO_ROOT/$BUILD_DIR/assetgen
+WORK=$REPO_ROOT/$BUILD_DIR/tier3
 read -r -a SIZES <<<"${TIER3_SIZES:-small medium}"
-SERVE_PORT=${TIER3_SERVE_PORT:-18480}
-PYPI_PORT=${TIER3_PYPI_PORT:-18481}              # HTTPS (nginx) in front of pypiserver
-NPM_PORT=${TIER3_NPM_PORT:-18482}                # HTTPS (nginx) in front of verdaccio
-PYPI_UPSTREAM=${TIER3_PYPI_UPSTREAM_PORT:-18491} # pypiserver, plain HTTP on 127.0.0.1
-NPM_UPSTREAM=${TIER3_NPM_UPSTREAM_PORT:-18492}   # verdaccio, plain HTTP on 127.0.0.1
+# The static server listens on the base port; format number i (0-based, in the order of
+# `assetgen list formats`) gets its push registry on base+1+i (HTTPS, nginx) in front of
+# the registry itself on base+21+i (plain HTTP on 127.0.0.1).
+PORT_BASE=${TIER3_PORT_BASE:-18480}
+SERVE_PORT=$PORT_BASE
 BASE=https://127.0.0.1:$SERVE_PORT
 PKI=$WORK/pki
 OTHER_PKI=$WORK/other-pki
 CA=$PKI/ca.crt
+FORMATS=()      # the built formats (filled after the build)
+CASE_FORMATS=() # those with a client case, scripts/clients/<format>.sh
+declare -A PUSH_READY=()
+
+proxy_port() { echo $((PORT_BASE + 1 + $1)); }
+upstream_port() { echo $((PORT_BASE + 21 + $1)); }
 
 stop_push_servers() {
-  scripts/serve.sh stop --port "$PYPI_PORT" --state "$WORK/proxy-pypi" >/dev/null 2>&1 || true
-  scripts/serve.sh stop --port "$NPM_PORT" --state "$WORK/proxy-npm" >/dev/null 2>&1 || true
-  scripts/clients/pypiserver.sh stop --port "$PYPI_UPSTREAM" --state "$WORK/pypiserver-state" >/dev/null 2>&1 || true
-  scripts/clients/verdaccio.sh stop --port "$NPM_UPSTREAM" --state "$WORK/verdaccio-state" >/dev/null 2>&1 || true
+  local i f
+  for i in "${!FORMATS[@]}"; do
+    f=${FORMATS[$i]}
+    [ -x "scripts/clients/$f.sh" ] || continue
+    scripts/serve.sh stop --port "$(proxy_port "$i")" --state "$WORK/proxy-$f" >/dev/null 2>&1 || true
+    "scripts/clients/$f.sh" server stop --port "$(upstream_port "$i")" --state "$WORK/server-$f" \
+      >/dev/null 2>&1 || true
+  done
 }
 stop_servers() {
   scripts/serve.sh stop --port "$SERVE_PORT" --state "$WORK/serve" >/dev/null 2>&1 || true
@@ -33,8 +43,21 @@ stop_servers() {
 trap stop_servers EXIT
 
 build() {
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASSETGEN_WERROR=ON
-  cmake --build build -j "$(nproc)"
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASSETGEN_WERROR=ON
+  cmake --build "$BUILD_DIR" -j "$(nproc)"
+}
+
+formats() { # the built formats, as the tool lists them
+  built_formats "$BIN"
+}
+
+has_format() { local f; for f in "${FORMATS[@]}"; do [ "$f" = "$1" ] && return 0; done; return 1; }
+
+# client_case FORMAT: a built format needs its client case (DESIGN: Native client cases).
+client_case() {
+  [ -x "scripts/clients/$1.sh" ] && { echo "scripts/clients/$1.sh"; return 0; }
+  echo "skip: $1 is built but has no client case scripts/clients/$1.sh"
+  return 3
 }
 
 tools() {
@@ -55,9 +78,18 @@ generate() { # size: the default packages, their known-bad variants, and a scope
   rm -rf "$WORK/out/$1"
   "$BIN" generate --profile all --size "$1" --out "$WORK/out" --pki "$PKI" --base-url "$BASE/" \
     --defects --quiet
-  "$BIN" generate --format npm --name @assetgen/scoped-demo --size "$1" --out "$WORK/out" \
-    --pki "$PKI" --base-url "$BASE/" --quiet
+  if has_format npm; then
+    "$BIN" generate --format npm --name @assetgen/scoped-demo --size "$1" --out "$WORK/out" \
+      --pki "$PKI" --base-url "$BASE/" --quiet
+  fi
   "$BIN" verify --size "$1" --out "$WORK/out" --pki "$PKI" --quiet
+  # Every built format is in the tree the clients pull from.
+  local f missing="" listed
+  listed=$(manifest_formats "$WORK/out/$1/manifest.json")
+  for f in "${FORMATS[@]}"; do
+    grep -qx "$f" <<<"$listed" || missing="$missing $f"
+  done
+  [ -z "$missing" ] || { echo "manifest.json has no rows of the built format(s):$missing"; return 1; }
 }
 
 serve() { # root: an out/<size>/ tree, over HTTPS with the tier's server certificate
@@ -67,19 +99,20 @@ serve() { # root: an out/<size>/ tree, over HTTPS with the tier's server certifi
   curl -sS -o /dev/null --cacert "$CA" "$BASE/.serve-ping"
 }
 
-push_servers() { # pypiserver and verdaccio on plain HTTP, each behind an HTTPS nginx proxy
-  stop_push_servers
-  rm -rf "$WORK/pypiserver" "$WORK/verdaccio"
-  scripts/clients/pypiserver.sh start --port "$PYPI_UPSTREAM" --dir "$WORK/pypiserver" \
-    --state "$WORK/pypiserver-state"
-  scripts/clients/verdaccio.sh start --port "$NPM_UPSTREAM" --storage "$WORK/verdaccio" \
-    --state "$WORK/verdaccio-state"
-  scripts/serve.sh start --proxy "http://127.0.0.1:$PYPI_UPSTREAM" --port "$PYPI_PORT" \
-    --pki "$PKI" --state "$WORK/proxy-pypi"
-  scripts/serve.sh start --proxy "http://127.0.0.1:$NPM_UPSTREAM" --port "$NPM_PORT" \
-    --pki "$PKI" --state "$WORK/proxy-npm"
-  curl -sS -o /dev/null --cacert "$CA" "https://127.0.0.1:$PYPI_PORT/health"
-  curl -sS -o /dev/null --cacert "$CA" "https://127.0.0.1:$NPM_PORT/-/ping"
+# push_server INDEX FORMAT: the format's own registry (`<format>.sh server`) on plain
+# HTTP, behind an HTTPS nginx proxy with the tier's certificate. Exit 3: not installed.
+push_server() {
+  local i=$1 f=$2 rc=0
+  scripts/serve.sh stop --port "$(proxy_port "$i")" --state "$WORK/proxy-$f" >/dev/null 2>&1 || true
+  "scripts/clients/$f.sh" server stop --port "$(upstream_port "$i")" --state "$WORK/server-$f" \
+    >/dev/null 2>&1 || true
+  rm -rf "$WORK/server-$f"
+  "scripts/clients/$f.sh" server start --port "$(upstream_port "$i")" --state "$WORK/server-$f" || rc=$?
+  [ "$rc" -eq 0 ] || return "$rc"
+  scripts/serve.sh start --proxy "http://127.0.0.1:$(upstream_port "$i")" --port "$(proxy_port "$i")" \
+    --pki "$PKI" --state "$WORK/proxy-$f"
+  # Any HTTP answer, through the tier's CA: the proxy is up and presents its certificate.
+  curl -sS -o /dev/null --cacert "$CA" "https://127.0.0.1:$(proxy_port "$i")/"
 }
 
 artifacts() { # size -> "format<TAB>path<TAB>expect" lines
@@ -90,9 +123,9 @@ for a in json.load(open(sys.argv[1]))["artifacts"]:
 }
 
 fault_build() {
-  cmake -S . -B build-fault -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASSETGEN_FAULT_INJECTION=ON \
+  cmake -S . -B "$FAULT_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASSETGEN_FAULT_INJECTION=ON \
     -DASSETGEN_TESTS=OFF
-  cmake --build build-fault -j "$(nproc)"
+  cmake --build "$FAULT_BUILD_DIR" -j "$(nproc)"
 }
 
 first_artifact() { # size format -> path of its first artifact that should be accepted
@@ -104,29 +137,14 @@ print(hits[0]) if hits else sys.exit("no %s artifact in %s" % (sys.argv[2], sys.
 }
 
 # wrong_ca FORMAT SIZE: a pull that trusts the second PKI's CA must fail, and on the
-# certificate: the client's own log has to name the verification failure.
+# certificate: the case passes only when the client's own output names the verification
+# failure (its TLS_REFUSAL_PATTERN).
 wrong_ca() {
-  local format=$1 size=$2 path work rc=0 log pattern
+  local format=$1 size=$2 path
   path=$(first_artifact "$size" "$format")
-  work="$WORK/wrong-ca-$format"
-  rm -rf "$work"
+  rm -rf "$WORK/wrong-ca-$format"
   "scripts/clients/$format.sh" pull --registry "$BASE" --manifest "$WORK/out/$size/manifest.json" \
-    --artifact "$path" --ca "$OTHER_PKI/ca.crt" --work "$work" || rc=$?
-  case "$format" in
-    pypi) log="$work/pip-install.log"; pattern='CERTIFICATE_VERIFY_FAILED' ;;
-    npm) log="$work/npm-install.log"
-      pattern='^npm (error|ERR!) code (UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_[A-Z_]+)$' ;;
-  esac
-  if [ "$rc" -eq 0 ]; then
-    echo "the $format client accepted a server certificate that $OTHER_PKI/ca.crt does not vouch for"
-    return 1
-  fi
-  [ "$rc" -ne 3 ] || return 3
-  if ! grep -qE "$pattern" "$log" 2>/dev/null; then
-    echo "the $format client failed (exit $rc), but not on the server certificate; see $log"
-    return 1
-  fi
-  echo "the $format client refused the server certificate: $(grep -m1 -oE "$pattern" "$log")"
+    --artifact "$path" --ca "$OTHER_PKI/ca.crt" --work "$WORK/wrong-ca-$format" --expect tls-refusal
 }
 
 npm_audit() { # size path [registry]: npm audit signatures on the installed package
@@ -191,37 +209,56 @@ npm_audit_tampered() {
 
 tier_begin tier3
 check build build
+check formats formats
+mapfile -t FORMATS < <(built_formats "$BIN" 2>/dev/null || true)
+for format in "${FORMATS[@]}"; do
+  check "client-case-$format" client_case "$format"
+  [ "$CHECK_STATUS" = pass ] && CASE_FORMATS+=("$format")
+done
 check client-tools tools
 check pki pki
 for size in "${SIZES[@]}"; do
   check "generate-$size" generate "$size"
   check "serve-$size" serve "$WORK/out/$size"
-  check "push-servers-$size" push_servers
+  PUSH_READY=()
+  for i in "${!FORMATS[@]}"; do
+    format=${FORMATS[$i]}
+    [ -x "scripts/clients/$format.sh" ] || continue
+    check "push-server-$size-$format" push_server "$i" "$format"
+    [ "$CHECK_STATUS" = pass ] && PUSH_READY[$format]=$(proxy_port "$i")
+  done
   while IFS=$'\t' read -r format path expect; do
-    # A known-bad variant passes its pull when the client refuses it. Its
-    # defect lives in the static tree, which a push leaves behind.
+    # Formats without a client case failed (or skipped) client-case-<format> above.
+    [ -x "scripts/clients/$format.sh" ] || continue
+    # A known-bad variant passes its pull when the client refuses it with the defect's
+    # error. Its defect lives in the static tree, which a push leaves behind.
     check "pull-$size-$(basename "$path")" \
       "scripts/clients/$format.sh" pull --registry "$BASE" \
       --manifest "$WORK/out/$size/manifest.json" --artifact "$path" --ca "$CA"
     [ "$expect" = reject ] && continue
-    registry=https://127.0.0.1:$PYPI_PORT
-    [ "$format" = npm ] && registry=https://127.0.0.1:$NPM_PORT
+    # Without its registry a format's pushes are not run; push-server-* says why.
+    [ -n "${PUSH_READY[$format]:-}" ] || continue
     check "push-$size-$(basename "$path")" \
-      "scripts/clients/$format.sh" push --registry "$registry" \
+      "scripts/clients/$format.sh" push --registry "https://127.0.0.1:${PUSH_READY[$format]}" \
       --manifest "$WORK/out/$size/manifest.json" --artifact "$path" --ca "$CA"
     if [ "$size" = small ] && [ "$format" = npm ]; then
       check "npm-audit-$size-$(basename "$path")" npm_audit "$size" "$path"
     fi
   done < <(artifacts "$size")
   if [ "$size" = small ]; then
-    check "wrong-ca-pip-$size" wrong_ca pypi "$size"
-    check "wrong-ca-npm-$size" wrong_ca npm "$size"
-    check "tamper-npm-signature-$size" tamper_npm_signature "$size"
-    check "npm-audit-tampered-$size" npm_audit_tampered "$size"
+    for format in "${CASE_FORMATS[@]+"${CASE_FORMATS[@]}"}"; do
+      check "wrong-ca-$format-$size" wrong_ca "$format" "$size"
+    done
+    if has_format npm; then
+      check "tamper-npm-signature-$size" tamper_npm_signature "$size"
+      check "npm-audit-tampered-$size" npm_audit_tampered "$size"
+    fi
   fi
   stop_servers
 done
-# The seed's failure scenarios and stress rule (tests/failure, tests/stress).
+# The seed's failure scenarios and stress rule (tests/failure, tests/stress), with this
+# tier's builds.
+export ASSETGEN_BIN=$REPO_ROOT/$BUILD_DIR/assetgen ASSETGEN_FAULT_BIN=$REPO_ROOT/$FAULT_BUILD_DIR/assetgen
 check fault-build fault_build
 check failure-crash-mid-generation bash tests/failure/crash-mid-generation.sh "${CRASH_ITERATIONS:-3}"
 check failure-crash-while-publishing bash tests/failure/crash-while-publishing.sh

@@ -8,6 +8,14 @@
 #   case_isolate                give the client a private HOME, config and cache; clear leaking env
 #   case_finish pass|fail|skip MESSAGE   print the one RESULT line and exit 0|1|3
 # Client output goes to $WORK/*.log; on failure the log's tail is copied to stderr.
+#
+# A refusal counts only when it is the refusal expected: a case script fills
+#   DEFECT_PATTERNS[<defect>]   extended regex the client's output matches when it refuses
+#                               that defect variant (one entry per defect `assetgen list
+#                               defects` shows for the format)
+#   TLS_REFUSAL_PATTERN         extended regex of the client refusing the server certificate
+# and `--expect tls-refusal` makes a case pass only when the client refuses the server's
+# certificate (the caller hands it a CA that does not vouch for the server).
 # shellcheck shell=bash
 
 CLIENTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -20,11 +28,14 @@ CASE_EXTRA_OPS=${CASE_EXTRA_OPS:-}
 EXTRA_ARGS=()
 CASE_T0=""
 CASE_LOG=""
+CASE_EXPECT=""
+declare -A DEFECT_PATTERNS=()
+TLS_REFUSAL_PATTERN=""
 
 case_usage() {
   cat >&2 <<EOF
 usage: scripts/clients/$FORMAT.sh pull|push${CASE_EXTRA_OPS:+|${CASE_EXTRA_OPS// /|}} --registry URL --manifest out/<size>/manifest.json
-           --artifact PATH [--ca FILE] [--work DIR] ${CASE_EXTRA_USAGE:-}
+           --artifact PATH [--ca FILE] [--work DIR] [--expect tls-refusal] ${CASE_EXTRA_USAGE:-}
 EOF
   exit 2
 }
@@ -73,6 +84,8 @@ case_init() {
       --artifact) ARTIFACT=${2:?--artifact needs a path}; shift 2 ;;
       --ca) CA=${2:?--ca needs a file}; shift 2 ;;
       --work) WORK=${2:?--work needs a directory}; shift 2 ;;
+      --expect) CASE_EXPECT=${2:?--expect needs tls-refusal}; shift 2
+        [ "$CASE_EXPECT" = tls-refusal ] || { echo "$FORMAT.sh: --expect takes tls-refusal (got '$CASE_EXPECT')" >&2; exit 2; } ;;
       -h|--help) case_usage ;;
       *) EXTRA_ARGS+=("$1"); shift ;;
     esac
@@ -189,16 +202,39 @@ case_require_reachable() {
   [ "$code" != 000 ] || case_finish fail "registry unreachable: $url: $(head -n1 "$WORK/reachable.err")"
 }
 
-# Judges the client's outcome against the artifact's `expect`:
+# The last lines the client printed (the current log without its "+ command" lines), as
+# one line, for failure messages.
+case_log_tail() {
+  if [ -z "$CASE_LOG" ] || [ ! -s "$CASE_LOG" ]; then printf 'no client output'; return 0; fi
+  case_oneline "$(grep -v '^+ ' "$CASE_LOG" | grep -v '^[[:space:]]*$' | tail -n 3)"
+}
+
+# case_expect_refusal WHAT PATTERN MESSAGE: the client refused; pass when its output matches
+# PATTERN (the refusal WHAT calls for), fail otherwise, showing the output's tail.
+case_expect_refusal() {
+  local what=$1 pattern=$2 msg=$3 hit
+  [ -n "$pattern" ] || case_finish fail "refused, but $FORMAT.sh has no error pattern for $what to tell it from any other refusal: $msg"
+  # The client's own lines only: the "+ command" lines name the package, not an error.
+  hit=$(grep -v '^+ ' "$CASE_LOG" 2>/dev/null | grep -m1 -E "$pattern" | sed -e 's/^[[:space:]]*//' || true)
+  [ -n "$hit" ] && case_finish pass "refused as expected ($what): $(case_oneline "$hit")"
+  case_finish fail "refused, but not with the error of $what; client output: $(case_log_tail); wanted /$pattern/"
+}
+
+# Judges the client's outcome against the artifact's `expect` (or --expect):
 #   case_judge ok MESSAGE       the client accepted it and every check held
 #   case_judge refused MESSAGE  the client (or a check) refused it
+# An expected refusal passes only when the client's own output shows the expected error.
 case_judge() {
   local outcome=$1 msg=$2
+  if [ "$CASE_EXPECT" = tls-refusal ]; then
+    [ "$outcome" = refused ] && case_expect_refusal "an untrusted server certificate" "$TLS_REFUSAL_PATTERN" "$msg"
+    case_finish fail "accepted a server certificate that $CA does not vouch for: $msg"
+  fi
   if [ "$A_EXPECT" = accept ]; then
     [ "$outcome" = ok ] && case_finish pass "$msg"
-    case_finish fail "$msg"
+    case_finish fail "$msg; client output: $(case_log_tail)"
   fi
-  [ "$outcome" = refused ] && case_finish pass "rejected as expected (defect ${A_DEFECT:-?}): $msg"
+  [ "$outcome" = refused ] && case_expect_refusal "defect ${A_DEFECT:-?}" "${DEFECT_PATTERNS[${A_DEFECT:-?}]:-}" "$msg"
   case_finish fail "accepted an artifact that should be rejected (defect ${A_DEFECT:-?}): $msg"
 }
 
@@ -206,6 +242,30 @@ case_judge() {
 case_tool_skip_reason() {
   local f="$TOOLS_DIR/$1.skip"
   [ -s "$f" ] && head -n1 "$f"
+}
+
+# case_server SERVER_SCRIPT DATA_OPTION server start|stop --port PORT --state DIR: the
+# `<format>.sh server ...` operation, the local registry its push case publishes to, run by
+# SERVER_SCRIPT (HTTP on 127.0.0.1:PORT, state and data under DIR, handed over with
+# DATA_OPTION). Exits with the server script's status (3: not installed).
+case_server() {
+  local script=$1 data_opt=$2 action port="" state=""
+  shift 3
+  action=${1:-}
+  shift || true
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --port) port=${2:?--port needs a number}; shift 2 ;;
+      --state) state=${2:?--state needs a directory}; shift 2 ;;
+      *) echo "$script: server: unknown argument '$1' (--port PORT --state DIR)" >&2; exit 2 ;;
+    esac
+  done
+  [ -n "$port" ] && [ -n "$state" ] || { echo "$script: server $action needs --port PORT --state DIR" >&2; exit 2; }
+  case "$action" in
+    start) exec "$CLIENTS_DIR/$script" start --port "$port" "$data_opt" "$state/data" --state "$state" ;;
+    stop) exec "$CLIENTS_DIR/$script" stop --port "$port" --state "$state" ;;
+    *) echo "$script: server takes start or stop (got '$action')" >&2; exit 2 ;;
+  esac
 }
 
 # ---- helpers for the local servers (pypiserver.sh, verdaccio.sh) ----

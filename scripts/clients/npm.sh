@@ -20,13 +20,26 @@
 # Checks after install: node_modules/NAME/package.json has VERSION, the lock records the
 # manifest's sha512 as integrity, and the data file (if the manifest lists one) has its sha256.
 # Prints one line: RESULT npm <op> <name>@<version> pass|fail|skip <seconds> <message>;
-# exits 0 (pass), 1 (fail) or 3 (skip). An artifact with expect "reject" passes when refused.
+# exits 0 (pass), 1 (fail) or 3 (skip). An artifact with expect "reject" passes when npm
+# refuses it with the defect's error (DEFECT_PATTERNS); --expect tls-refusal passes when
+# npm refuses the server certificate (TLS_REFUSAL_PATTERN).
+#
+#   scripts/clients/npm.sh server start|stop --port PORT --state DIR
+#       the local registry the push case publishes to (verdaccio.sh, storage under DIR).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# How npm refuses each defect variant (`assetgen list defects`), as seen in its output.
+DEFECT_PATTERNS=(
+  [bad-integrity]='^npm (error|ERR!) code EINTEGRITY$|integrity checksum failed'
+  [truncated-tarball]='^npm (error|ERR!) code (TAR_BAD_ARCHIVE|TAR_ABORT|Z_BUF_ERROR|Z_DATA_ERROR)$|zlib: unexpected end of file'
+)
+TLS_REFUSAL_PATTERN='^npm (error|ERR!) code (UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_[A-Z_]+)$'
+
 CASE_EXTRA_USAGE="[--token TOKEN]"
 CASE_EXTRA_OPS=audit
+[ "${1:-}" != server ] || case_server verdaccio.sh --storage "$@"
 case_init npm "$@"
 TOKEN=""
 set -- "${EXTRA_ARGS[@]+"${EXTRA_ARGS[@]}"}"
@@ -82,12 +95,15 @@ npm_install_check() {
   [ -f "$pkgdir/package.json" ] || case_judge refused "npm $NPM_VERSION: installed nothing at node_modules/$A_NAME"
   got=$(node -p 'require(process.argv[1]).version' "$pkgdir/package.json" 2>/dev/null || echo '?')
   [ "$got" = "$A_VERSION" ] || case_judge refused "installed package.json says version $got, wanted $A_VERSION"
-  if [ -n "$A_SHA512" ] && [ -f "$proj/node_modules/.package-lock.json" ]; then
-    integ=$(node -p 'const l=require(process.argv[1]); (l.packages["node_modules/"+process.argv[2]]||{}).integrity||""' \
-      "$proj/node_modules/.package-lock.json" "$A_NAME")
-    want_integ="sha512-$(node -p 'Buffer.from(process.argv[1],"hex").toString("base64")' "$A_SHA512")"
-    [ "$integ" = "$want_integ" ] || case_judge refused "installed integrity $integ is not the manifest's sha512 ($want_integ)"
-  fi
+  # An integrity that cannot be checked is a failure, not a match.
+  [ -n "$A_SHA512" ] || case_finish fail "manifest: '$A_PATH' has no sha512 to check npm's integrity against"
+  [ -f "$proj/node_modules/.package-lock.json" ] \
+    || case_judge refused "npm $NPM_VERSION wrote no node_modules/.package-lock.json; the installed integrity cannot be checked"
+  integ=$(node -p 'const l=require(process.argv[1]); (l.packages["node_modules/"+process.argv[2]]||{}).integrity||""' \
+    "$proj/node_modules/.package-lock.json" "$A_NAME")
+  [ -n "$integ" ] || case_judge refused "node_modules/.package-lock.json records no integrity for $A_NAME"
+  want_integ="sha512-$(node -p 'Buffer.from(process.argv[1],"hex").toString("base64")' "$A_SHA512")"
+  [ "$integ" = "$want_integ" ] || case_judge refused "installed integrity $integ is not the manifest's sha512 ($want_integ)"
   if [ -n "$A_DATA_PATH" ]; then
     [ -f "$pkgdir/$A_DATA_PATH" ] || case_judge refused "data file $A_DATA_PATH missing from the installed package"
     data_sha=$(case_sha256 "$pkgdir/$A_DATA_PATH")

@@ -14,12 +14,26 @@
 # importlib.metadata reports VERSION, and the data file (manifest `data.path`, relative to
 # site-packages) has its sha256.
 # Prints one line: RESULT pypi <op> <name>@<version> pass|fail|skip <seconds> <message>;
-# exits 0 (pass), 1 (fail) or 3 (skip). An artifact with expect "reject" passes when refused.
+# exits 0 (pass), 1 (fail) or 3 (skip). An artifact with expect "reject" passes when pip
+# refuses it with the defect's error (DEFECT_PATTERNS); --expect tls-refusal passes when
+# pip refuses the server certificate (TLS_REFUSAL_PATTERN).
+#
+#   scripts/clients/pypi.sh server start|stop --port PORT --state DIR
+#       the local index the push case uploads to (pypiserver.sh, packages under DIR).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# How pip refuses each defect variant (`assetgen list defects`), as seen in its output.
+DEFECT_PATTERNS=(
+  [bad-index-hash]='THESE PACKAGES DO NOT MATCH THE HASHES'
+  [metadata-mismatch]='has inconsistent (version|name)'
+  [truncated-wheel]="^ERROR: Wheel '[^']+' located at .* is invalid\.|BadZipFile|File is not a zip file"
+)
+TLS_REFUSAL_PATTERN='CERTIFICATE_VERIFY_FAILED'
+
 CASE_EXTRA_USAGE="[--user U --password P]"
+[ "${1:-}" != server ] || case_server pypiserver.sh --dir "$@"
 case_init pypi "$@"
 TW_USER=x TW_PASS=x
 set -- "${EXTRA_ARGS[@]+"${EXTRA_ARGS[@]}"}"
@@ -91,8 +105,12 @@ url = info.get("url", "")
 if url.rsplit("/", 1)[-1].split("#")[0] != filename:
     sys.exit("pip installed %s, not %s" % (url, filename))
 hashes = info.get("archive_info", {}).get("hashes", {})
-if sha256 and hashes.get("sha256") not in (None, sha256):
-    sys.exit("downloaded %s has sha256 %s, manifest says %s" % (filename, hashes.get("sha256"), sha256))
+if not sha256:
+    sys.exit("the manifest gives %s no sha256 to check" % filename)
+if not hashes.get("sha256"):
+    sys.exit("pip's report records no sha256 for %s, so the download cannot be checked" % filename)
+if hashes["sha256"] != sha256:
+    sys.exit("downloaded %s has sha256 %s, manifest says %s" % (filename, hashes["sha256"], sha256))
 got = md.version(name)
 if got != version:
     sys.exit("installed version %s, wanted %s" % (got, version))

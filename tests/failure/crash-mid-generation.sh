@@ -7,11 +7,11 @@
 iterations=${1:-1}
 half=$((50 * 1024 * 1024))
 
-"$BIN" generate --format npm,pypi --size large --out "$SCRATCH/reference" --pki "$PKI" --quiet
+"$BIN" generate --format "$FORMAT_LIST" --size large --out "$SCRATCH/reference" --pki "$PKI" --quiet
 
 for i in $(seq "$iterations"); do
   out=$SCRATCH/crash-$i
-  "$BIN" generate --format npm,pypi --size large --out "$out" --pki "$PKI" --quiet &
+  "$BIN" generate --format "$FORMAT_LIST" --size large --out "$out" --pki "$PKI" --quiet &
   pid=$!
   killed=0
   for _ in $(seq 2000); do
@@ -28,7 +28,7 @@ for i in $(seq "$iterations"); do
   # A temporary may remain after SIGKILL, but only as a hidden file no
   # index lists; the manifest must describe exactly the complete files.
   [ -d "$out/large" ] && assert_manifest_exact "$out/large" >/dev/null
-  "$BIN" generate --format npm,pypi --size large --out "$out" --pki "$PKI" --quiet
+  "$BIN" generate --format "$FORMAT_LIST" --size large --out "$out" --pki "$PKI" --quiet
   assert_no_temporaries "$out"
   diff -r --exclude=.assetgen.lock "$SCRATCH/reference/large" "$out/large" >/dev/null ||
     fail "iteration $i: the rerun differs from an uninterrupted run"

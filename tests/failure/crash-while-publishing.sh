@@ -8,15 +8,22 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [ -x "$FAULT_BIN" ] || fail "no fault-injection build at $FAULT_BIN"
 
-# The artifacts of the first set (indexes change when 'other' is added).
-artifacts() { (cd "$1" && find npm pypi -type f \( -name '*.tgz' -o -name '*.whl' -o -name '*.tar.gz' -o -name '*.asc' \) | sort); }
-# Relative to root: name<TAB>sha256 of every artifact.
-artifact_digests() { (cd "$1" && artifacts . | xargs sha256sum); }
+# Relative to root: sha256 and path of every artifact and signature of the first set, as
+# the reference run's manifest names them (indexes change when 'other' is added). A file
+# that is missing shows as such rather than vanishing from the list.
+artifact_digests() {
+  local path
+  while IFS= read -r path; do
+    if [ -f "$1/$path" ]; then (cd "$1" && sha256sum "$path"); else echo "missing $path"; fi
+  done <"$SCRATCH/paths"
+}
 
 out=$SCRATCH/out
-"$BIN" generate --format npm,pypi --size small --out "$out" --pki "$PKI" --seed 1 --quiet
+"$BIN" generate --format "$FORMAT_LIST" --size small --out "$out" --pki "$PKI" --seed 1 --quiet
+artifact_paths "$out/small/manifest.json" >"$SCRATCH/paths"
+[ -s "$SCRATCH/paths" ] || fail "the first run's manifest lists no artifact"
 old=$(artifact_digests "$out/small")
-"$BIN" generate --format npm,pypi --size small --out "$SCRATCH/new" --pki "$PKI" --seed 2 --quiet
+"$BIN" generate --format "$FORMAT_LIST" --size small --out "$SCRATCH/new" --pki "$PKI" --seed 2 --quiet
 new=$(artifact_digests "$SCRATCH/new/small")
 [ "$old" != "$new" ] || fail "seeds 1 and 2 made the same artifacts"
 moves=$(find "$SCRATCH/new/small" -type f ! -name .assetgen.lock ! -name manifest.json | wc -l)
@@ -25,12 +32,12 @@ run=0
 for point in $(seq 1 "$moves") committed; do
   run=$((run + 1))
   rm -rf "$out"
-  "$BIN" generate --format npm,pypi --size small --out "$out" --pki "$PKI" --seed 1 --quiet
+  "$BIN" generate --format "$FORMAT_LIST" --size small --out "$out" --pki "$PKI" --seed 1 --quiet
   if [ "$point" = committed ]; then fault=kill@1:committed; else fault=kill@$point:publish; fi
   set +e
   # Through an inner shell, which reports the kill quietly as 137.
   bash -c '"$@"; exit $?' killed env ASSETGEN_FAULT="$fault" "$FAULT_BIN" generate \
-    --format npm,pypi --size small --out "$out" --pki "$PKI" --seed 2 --quiet 2>/dev/null
+    --format "$FORMAT_LIST" --size small --out "$out" --pki "$PKI" --seed 2 --quiet 2>/dev/null
   rc=$?
   set -e
   [ "$rc" -eq 137 ] || fail "$fault: exit $rc, expected 137 (killed)"
@@ -42,7 +49,7 @@ for point in $(seq 1 "$moves") committed; do
   [ "$rc" -eq 1 ] && grep -q "publish cut short" "$SCRATCH/verify" ||
     fail "$fault: verify (exit $rc) does not report the unsettled publish: $(head -3 "$SCRATCH/verify")"
   # The next run, of another package, recovers before it publishes.
-  "$BIN" generate --format npm,pypi --size small --name other --out "$out" --pki "$PKI" --quiet
+  "$BIN" generate --format "$FORMAT_LIST" --size small --name other --out "$out" --pki "$PKI" --quiet
   now=$(artifact_digests "$out/small" | grep -v other)
   if [ "$point" = committed ]; then want=$new; else want=$old; fi
   [ "$now" = "$want" ] ||

@@ -4,9 +4,9 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 for sig in INT TERM; do
   out=$SCRATCH/$sig
-  "$BIN" generate --format npm --size small --out "$out" --pki "$PKI" --quiet
+  "$BIN" generate --format "${FORMATS[0]}" --size small --out "$out" --pki "$PKI" --quiet
   cp "$out/small/manifest.json" "$SCRATCH/before.json"
-  "$BIN" generate --format npm,pypi --size large --out "$out" --pki "$PKI" --quiet \
+  "$BIN" generate --format "$FORMAT_LIST" --size large --out "$out" --pki "$PKI" --quiet \
     2>"$SCRATCH/err" &
   pid=$!
   for _ in $(seq 2000); do

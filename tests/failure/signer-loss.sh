@@ -7,7 +7,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 out=$SCRATCH/out
-"$BIN" generate --format pypi --size small --out "$out" --pki "$PKI" --quiet
+"$BIN" generate --format "$FORMAT_LIST" --size small --out "$out" --pki "$PKI" --quiet
 cp "$out/small/manifest.json" "$SCRATCH/before.json"
 before=$(visible_files "$out")
 
@@ -23,14 +23,14 @@ expect_clean_failure() { # label [exit status, default 1]
 # The key file is gone.
 cp -r "$PKI" "$SCRATCH/nokey" && rm "$SCRATCH/nokey/gpg-signing.key"
 set +e
-"$BIN" generate --format pypi --size small --name other --out "$out" --pki "$SCRATCH/nokey" 2>"$SCRATCH/err"
+"$BIN" generate --format "$FORMAT_LIST" --size small --name other --out "$out" --pki "$SCRATCH/nokey" 2>"$SCRATCH/err"
 rc=$?; set -e
 expect_clean_failure "missing key"
 
 # The key file is garbage.
 cp -r "$PKI" "$SCRATCH/badkey" && echo "not a key" >"$SCRATCH/badkey/gpg-signing.key"
 set +e
-"$BIN" generate --format pypi --size small --name other --out "$out" --pki "$SCRATCH/badkey" 2>"$SCRATCH/err"
+"$BIN" generate --format "$FORMAT_LIST" --size small --name other --out "$out" --pki "$SCRATCH/badkey" 2>"$SCRATCH/err"
 rc=$?; set -e
 expect_clean_failure "unusable key"
 
@@ -57,7 +57,7 @@ for case in passphrase:1:"protected by a passphrase" expired:1:"expired 2000-01-
   recent:2:"after SOURCE_DATE_EPOCH"; do
   IFS=: read -r dir status want <<<"$case"
   set +e
-  "$BIN" generate --format pypi --size small --name other --out "$out" --pki "$SCRATCH/$dir" 2>"$SCRATCH/err"
+  "$BIN" generate --format "$FORMAT_LIST" --size small --name other --out "$out" --pki "$SCRATCH/$dir" 2>"$SCRATCH/err"
   rc=$?; set -e
   grep -q "$want" "$SCRATCH/err" || fail "$dir key: the message does not say '$want': $(cat "$SCRATCH/err")"
   expect_clean_failure "$dir key" "$status"
@@ -65,7 +65,7 @@ done
 
 # Mid-run: once the run's GnuPG home exists and a large artifact is being
 # written, remove the secret key from that home and kill its agent.
-"$BIN" generate --format pypi --size large --out "$out" --pki "$PKI" --name other --quiet \
+"$BIN" generate --format "$FORMAT_LIST" --size large --out "$out" --pki "$PKI" --name other --quiet \
   2>"$SCRATCH/err" &
 pid=$!
 home=""

@@ -8,11 +8,11 @@
 
 for fault in enospc eio; do
   out=$SCRATCH/$fault
-  "$BIN" generate --format npm,pypi --size medium --out "$out" --pki "$PKI" --quiet
+  "$BIN" generate --format "$FORMAT_LIST" --size medium --out "$out" --pki "$PKI" --quiet
   cp "$out/medium/manifest.json" "$SCRATCH/before.json"
   before=$(visible_files "$out")
   set +e
-  ASSETGEN_FAULT=$fault@4000000 "$FAULT_BIN" generate --format npm,pypi --size medium \
+  ASSETGEN_FAULT=$fault@4000000 "$FAULT_BIN" generate --format "$FORMAT_LIST" --size medium \
     --name other --out "$out" --pki "$PKI" --quiet 2>"$SCRATCH/err"
   rc=$?
   set -e
@@ -23,7 +23,7 @@ for fault in enospc eio; do
   assert_no_temporaries "$out"
   [ "$before" = "$(visible_files "$out")" ] || fail "$fault: files changed: $(diff <(echo "$before") <(visible_files "$out"))"
   cmp -s "$SCRATCH/before.json" "$out/medium/manifest.json" || fail "$fault: manifest changed"
-  "$BIN" generate --format npm,pypi --size medium --name other --out "$out" --pki "$PKI" --quiet
+  "$BIN" generate --format "$FORMAT_LIST" --size medium --name other --out "$out" --pki "$PKI" --quiet
   "$BIN" verify --size medium --out "$out" --pki "$PKI" --quiet >/dev/null
   note "$fault: $(head -1 "$SCRATCH/err")"
 done
@@ -32,11 +32,13 @@ done
 # a rerun with another seed over the same names must leave out/ exactly
 # as it was, the files it had already replaced put back.
 out=$SCRATCH/publish
-"$BIN" generate --format npm,pypi --size small --out "$out" --pki "$PKI" --seed 1 --quiet
+"$BIN" generate --format "$FORMAT_LIST" --size small --out "$out" --pki "$PKI" --seed 1 --quiet
 cp -a "$out" "$SCRATCH/publish-before"
-for file in index.json keys index.v1_json index.html manifest.json; do
+index_names=$(index_file_names "$out/small")
+[ -n "$index_names" ] || fail "no index files found in $out/small"
+for file in $index_names; do
   set +e
-  ASSETGEN_FAULT=enospc@0:$file "$FAULT_BIN" generate --format npm,pypi --size small \
+  ASSETGEN_FAULT=enospc@0:$file "$FAULT_BIN" generate --format "$FORMAT_LIST" --size small \
     --out "$out" --pki "$PKI" --seed 2 --quiet 2>"$SCRATCH/err"
   rc=$?
   set -e
@@ -47,16 +49,18 @@ for file in index.json keys index.v1_json index.html manifest.json; do
     fail "publish fault in $file: out/ changed: $(diff -rq -x .assetgen.lock "$SCRATCH/publish-before" "$out" | head -3)"
 done
 "$BIN" verify --size small --out "$out" --pki "$PKI" --quiet >/dev/null
-note "publish faults (indexes, manifest): out/ unchanged, byte for byte"
+note "publish faults in $(echo $index_names | tr ' ' ','): out/ unchanged, byte for byte"
 
 # A real full disk. A run the filesystem cannot hold is refused up front
 # (exit 2, nothing written); two runs that each fit but not together hit a
 # real ENOSPC, and the one that does must leave nothing behind.
 mnt=$SCRATCH/tmpfs
 mkdir -p "$mnt"
+tmpfs_ran=0
 if mount -t tmpfs -o size=24m assetgen-test "$mnt" 2>/dev/null; then
+  tmpfs_ran=1
   set +e
-  "$BIN" generate --format npm,pypi --size medium --out "$mnt/o" --pki "$PKI" --quiet 2>"$SCRATCH/err"
+  "$BIN" generate --format "$FORMAT_LIST" --size medium --out "$mnt/o" --pki "$PKI" --quiet 2>"$SCRATCH/err"
   rc=$?
   set -e
   [ "$rc" -eq 2 ] || { umount "$mnt"; fail "too big for the disk: exit $rc, expected 2"; }
@@ -90,6 +94,10 @@ if mount -t tmpfs -o size=24m assetgen-test "$mnt" 2>/dev/null; then
   [ -z "$leftovers" ] || fail "full tmpfs: temporaries left: $leftovers"
   note "full tmpfs, two runs: exits $rc_left and $rc_right; $exact"
 else
-  echo "SKIP part: cannot mount a tmpfs here (needs root); the fault-point cases ran"
+  skip_part full-tmpfs "cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)"
 fi
-echo "storage-write-failure: ENOSPC and EIO clean"
+if [ "$tmpfs_ran" -eq 1 ]; then
+  echo "storage-write-failure: ENOSPC and EIO clean (fault point, publish faults, full tmpfs)"
+else
+  echo "storage-write-failure: ENOSPC and EIO clean at the fault point and in publishing$(not_run)"
+fi
