@@ -51,6 +51,15 @@ bad_input_sanitized() {
   bash scripts/ci/bad-input.sh "$ASAN_BUILD_DIR/assetgen"
 }
 
+hostile_state() {
+  bash tests/hostile-state/run.sh "$BUILD_DIR/assetgen"
+}
+
+hostile_state_sanitized() {
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  bash tests/hostile-state/run.sh "$ASAN_BUILD_DIR/assetgen"
+}
+
 tier_begin tier1
 check build-werror build_werror
 check format-check format_check
@@ -60,4 +69,6 @@ check sanitizer-build sanitized_build
 check sanitizer-run sanitized_run
 check bad-input bad_input
 check bad-input-sanitized bad_input_sanitized
+check hostile-state hostile_state
+check hostile-state-sanitized hostile_state_sanitized
 tier_end

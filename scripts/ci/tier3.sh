@@ -262,6 +262,7 @@ export ASSETGEN_BIN=$REPO_ROOT/$BUILD_DIR/assetgen ASSETGEN_FAULT_BIN=$REPO_ROOT
 check fault-build fault_build
 check failure-crash-mid-generation bash tests/failure/crash-mid-generation.sh "${CRASH_ITERATIONS:-3}"
 check failure-crash-while-publishing bash tests/failure/crash-while-publishing.sh
+check failure-publish-order bash tests/failure/publish-order.sh
 check failure-interrupt bash tests/failure/interrupt.sh
 check failure-storage-write bash tests/failure/storage-write-failure.sh
 check failure-signer-loss bash tests/failure/signer-loss.sh
