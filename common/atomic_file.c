@@ -61,10 +61,14 @@ static int write_all(struct atomic_file *file, const unsigned char *data, size_t
     return AG_OK;
 }
 
+/* The digests see the buffer as it is flushed, not each write: writers
+ * hand over archive blocks of a few KiB, and a chunk of a MiB is what lets
+ * digest_set_update share the kinds among threads. */
 static int flush_buffer(struct atomic_file *file, struct ag_error *err)
 {
     if (file->buffered == 0)
         return AG_OK;
+    digest_set_update(&file->digests, file->buffer, file->buffered);
     int rc = write_all(file, file->buffer, file->buffered, err);
     file->buffered = 0;
     return rc;
@@ -72,13 +76,14 @@ static int flush_buffer(struct atomic_file *file, struct ag_error *err)
 
 int atomic_file_write(struct atomic_file *file, const void *data, size_t len, struct ag_error *err)
 {
-    digest_set_update(&file->digests, data, len);
     file->bytes += len;
     if (file->buffered + len > ATOMIC_BUFFER_BYTES) {
         if (flush_buffer(file, err) != AG_OK)
             return err->status;
-        if (len >= ATOMIC_BUFFER_BYTES)
+        if (len >= ATOMIC_BUFFER_BYTES) {
+            digest_set_update(&file->digests, data, len);
             return write_all(file, data, len, err);
+        }
     }
     memcpy(file->buffer + file->buffered, data, len);
     file->buffered += len;
@@ -94,10 +99,14 @@ int atomic_file_truncate(struct atomic_file *file, uint64_t len, struct ag_error
     if (ftruncate(file->fd, (off_t)len) != 0)
         return ag_error_set(err, AG_FAIL, "cannot truncate %s: %s", file->final_path,
                             strerror(errno));
-    unsigned mask = file->digests.mask;
+    struct digest_set old = file->digests;
     digest_set_free(&file->digests);
-    if (digest_set_init(&file->digests, mask, err) != AG_OK)
+    if (digest_set_init(&file->digests, old.mask, err) != AG_OK)
         return err->status;
+    /* What the caller chose about threads outlives the restart. */
+    file->digests.thread_limit = old.thread_limit;
+    file->digests.start_thread = old.start_thread;
+    file->digests.start_thread_ctx = old.start_thread_ctx;
     unsigned char *chunk = file->buffer;
     for (uint64_t done = 0; done < len;) {
         size_t want = len - done < (1u << 20) ? (size_t)(len - done) : (1u << 20);

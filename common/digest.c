@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "common/digest_workers.h"
+
 static const EVP_MD *digest_md(enum digest_kind kind)
 {
     switch (kind) {
@@ -39,6 +41,10 @@ int digest_set_init(struct digest_set *set, unsigned mask, struct ag_error *err)
 
 void digest_set_update(struct digest_set *set, const void *data, size_t len)
 {
+    if (len >= DIGEST_PARALLEL_MIN_BYTES && !set->serial_only && digest_workers_start(set) == 0) {
+        digest_workers_update(set->workers, data, len);
+        return;
+    }
     for (int k = 0; k < DIGEST_KINDS; k++)
         if (set->ctx[k] != NULL)
             EVP_DigestUpdate(set->ctx[k], data, len);
@@ -46,6 +52,8 @@ void digest_set_update(struct digest_set *set, const void *data, size_t len)
 
 int digest_set_final(struct digest_set *set, struct ag_error *err)
 {
+    /* Not every caller frees a finalised set: its threads end here. */
+    digest_workers_stop(set);
     for (int k = 0; k < DIGEST_KINDS; k++) {
         if (set->ctx[k] == NULL)
             continue;
@@ -59,6 +67,7 @@ int digest_set_final(struct digest_set *set, struct ag_error *err)
 
 void digest_set_free(struct digest_set *set)
 {
+    digest_workers_stop(set);
     for (int k = 0; k < DIGEST_KINDS; k++) {
         EVP_MD_CTX_free(set->ctx[k]);
         set->ctx[k] = NULL;

@@ -1,6 +1,7 @@
 #ifndef ASSETGEN_DIGEST_H
 #define ASSETGEN_DIGEST_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "common/error.h"
@@ -11,16 +12,42 @@ enum digest_kind { DIGEST_MD5, DIGEST_SHA1, DIGEST_SHA256, DIGEST_SHA512, DIGEST
 #define DIGEST_ALL       ((1u << DIGEST_KINDS) - 1u)
 #define DIGEST_MAX_BYTES 64
 
+/* An update of at least this many bytes, to a set of two kinds or more,
+ * hashes the kinds side by side on threads; a smaller one stays on the
+ * calling thread, where a thread hand-off would cost more than it saves. */
+#define DIGEST_PARALLEL_MIN_BYTES (64u * 1024u)
+
+/* pthread_create's shape plus a context, so a test can put a failing start
+ * in its place without any global switch. */
+typedef int (*digest_thread_start_fn)(void *ctx, pthread_t *thread, void *(*run)(void *),
+                                      void *arg);
+
+struct digest_workers; /* private to digest_workers.c */
+
 /* Several digests of one byte stream, computed in a single pass. */
 struct digest_set {
     unsigned mask;
     void *ctx[DIGEST_KINDS]; /* EVP_MD_CTX, kept opaque to users */
     unsigned char value[DIGEST_KINDS][DIGEST_MAX_BYTES];
     unsigned length[DIGEST_KINDS];
+    /* Set by the caller after digest_set_init (which zeroes them) and before
+     * the first update. thread_limit caps the threads hashing one chunk,
+     * the caller's included: 0 means one per online core, 1 means serial. */
+    unsigned thread_limit;
+    digest_thread_start_fn start_thread; /* NULL: pthread_create */
+    void *start_thread_ctx;
+    /* Private: the worker threads, started at the first large update and
+     * joined by digest_set_final or digest_set_free. */
+    struct digest_workers *workers;
+    /* Private: every update runs on the calling thread, because a thread
+     * failed to start or there is nothing to share. */
+    int serial_only;
 };
 
 int digest_set_init(struct digest_set *set, unsigned mask, struct ag_error *err);
+/* Returns when every kind has consumed the chunk: the caller may reuse it. */
 void digest_set_update(struct digest_set *set, const void *data, size_t len);
+/* Finalises the values and joins the set's threads. */
 int digest_set_final(struct digest_set *set, struct ag_error *err);
 void digest_set_free(struct digest_set *set);
 
