@@ -108,19 +108,36 @@ void digest_base64url_nopad(const unsigned char *bytes, size_t len, char *out)
     }
 }
 
-int digest_buffer_hex(enum digest_kind kind, const void *data, size_t len, char *out,
-                      struct ag_error *err)
+int digest_buffer(enum digest_kind kind, const void *data, size_t len, unsigned char *out,
+                  size_t *out_len, struct ag_error *err)
 {
     struct digest_set set;
     if (digest_set_init(&set, DIGEST_BIT(kind), err) != AG_OK)
         return err->status;
     digest_set_update(&set, data, len);
-    if (digest_set_final(&set, err) != AG_OK) {
-        digest_set_free(&set);
-        return err->status;
+    int rc = digest_set_final(&set, err);
+    if (rc == AG_OK) {
+        memcpy(out, set.value[kind], set.length[kind]);
+        *out_len = set.length[kind];
     }
-    digest_hex(set.value[kind], set.length[kind], out);
+    digest_set_free(&set);
+    return rc;
+}
+
+int digest_buffer_hex(enum digest_kind kind, const void *data, size_t len, char *out,
+                      struct ag_error *err)
+{
+    unsigned char raw[DIGEST_MAX_BYTES];
+    size_t n = 0;
+    if (digest_buffer(kind, data, len, raw, &n, err) != AG_OK)
+        return err->status;
+    digest_hex(raw, n, out);
     return AG_OK;
+}
+
+void hex_digest_corrupt(char *hex)
+{
+    hex[0] = hex[0] == '0' ? '1' : '0';
 }
 
 static int hex_value(char c)

@@ -61,6 +61,12 @@ void digest_base64url_nopad(const unsigned char *bytes, size_t len, char *out);
 /* Decodes lowercase or uppercase hex; returns bytes written or -1. */
 int hex_decode(const char *hex, unsigned char *out, size_t cap);
 
+/* One-shot digest of a buffer; out holds DIGEST_MAX_BYTES. */
+int digest_buffer(enum digest_kind kind, const void *data, size_t len, unsigned char *out,
+                  size_t *out_len, struct ag_error *err);
+/* Changes the first digit of a hex digest, so it names other bytes (the
+ * digest-mismatch defects). */
+void hex_digest_corrupt(char *hex);
 /* One-shot hex digest of a buffer; out holds 2*DIGEST_MAX_BYTES+1. */
 int digest_buffer_hex(enum digest_kind kind, const void *data, size_t len, char *out,
                       struct ag_error *err);

@@ -28,27 +28,74 @@ struct run_state {
 
 /* The core's detached signatures: one beside each file of a kind the
  * generator marks for it (<file><suffix>). */
+static int sign_artifact(const struct run_state *st, const struct generator *gen,
+                         struct artifact *art, struct ag_error *err)
+{
+    const struct artifact_kind *kind = generator_kind(gen, art->kind);
+    if (kind == NULL || !kind->detached_signature)
+        return AG_OK;
+    char *relative = xasprintf("%s%s", art->path, gen->detached_suffix);
+    char *path = xasprintf("%s/%s", st->stage_root, art->path);
+    char *sig = xasprintf("%s/%s", st->stage_root, relative);
+    int rc = signer_sign_file(st->plan->signer, path, sig, err);
+    free(path);
+    free(sig);
+    if (rc != AG_OK) {
+        free(relative);
+        return rc;
+    }
+    free(art->signature);
+    art->signature = relative;
+    return AG_OK;
+}
+
+/* The files of one package, shared by the threads that sign them. */
+struct sign_job {
+    const struct run_state *st;
+    const struct generator *gen;
+    struct artifact_list *list;
+    pthread_mutex_t lock;
+    size_t next;
+    int failed;
+    struct ag_error error;
+};
+
+static void *sign_worker(void *arg)
+{
+    struct sign_job *job = arg;
+    for (;;) {
+        pthread_mutex_lock(&job->lock);
+        size_t i = job->next++;
+        int stop = job->failed || i >= job->list->count;
+        pthread_mutex_unlock(&job->lock);
+        if (stop)
+            return NULL;
+        struct ag_error err = {0};
+        if (sign_artifact(job->st, job->gen, &job->list->items[i], &err) != AG_OK) {
+            pthread_mutex_lock(&job->lock);
+            if (!job->failed)
+                job->error = err;
+            job->failed = 1;
+            pthread_mutex_unlock(&job->lock);
+        }
+    }
+}
+
+/* Signs a package's files two at a time: gpg hashes each file in a
+ * process of its own, and a wheel and its sdist are the bulk of a run. */
 static int sign_artifacts(const struct run_state *st, const struct generator *gen,
                           struct artifact_list *list, struct ag_error *err)
 {
-    for (size_t i = 0; i < list->count; i++) {
-        struct artifact *art = &list->items[i];
-        const struct artifact_kind *kind = generator_kind(gen, art->kind);
-        if (kind == NULL || !kind->detached_signature)
-            continue;
-        char *relative = xasprintf("%s%s", art->path, gen->detached_suffix);
-        char *path = xasprintf("%s/%s", st->stage_root, art->path);
-        char *sig = xasprintf("%s/%s", st->stage_root, relative);
-        int rc = signer_sign_file(st->plan->signer, path, sig, err);
-        free(path);
-        free(sig);
-        if (rc != AG_OK) {
-            free(relative);
-            return rc;
-        }
-        free(art->signature);
-        art->signature = relative;
-    }
+    struct sign_job job = {.st = st, .gen = gen, .list = list};
+    pthread_mutex_init(&job.lock, NULL);
+    pthread_t helper;
+    int helped = list->count > 1 && pthread_create(&helper, NULL, sign_worker, &job) == 0;
+    sign_worker(&job);
+    if (helped)
+        pthread_join(helper, NULL);
+    pthread_mutex_destroy(&job.lock);
+    if (job.failed)
+        return ag_error_set(err, job.error.status, "%s", job.error.message);
     return AG_OK;
 }
 

@@ -23,7 +23,8 @@ int openpgp_create_key(const char *algo, const char *user_id, const char *pub_pa
 
 /* A signer: a temporary home holding the key imported from key_path, its
  * clock frozen at epoch, so the same key, data and epoch give the same
- * signature bytes. One signer serves one thread at a time. */
+ * signature bytes. Files can be signed from several threads at once;
+ * clear-signing serves one at a time. */
 struct signer;
 
 int signer_open(struct signer **out, const char *key_path, int64_t epoch, struct ag_error *err);

@@ -84,3 +84,16 @@ char *package_output_path(const struct package_spec *spec, const char *relative)
 {
     return xasprintf("%s/%s", spec->out_root, relative);
 }
+
+void package_row(struct artifact *row, const struct package_spec *spec, const char *kind,
+                 char *path)
+{
+    memset(row, 0, sizeof *row);
+    /* Borrowed, not owned: the row is copied by artifact_list_add. */
+    row->format = (char *)spec->format;
+    row->name = (char *)spec->name;
+    row->version = (char *)spec->version;
+    row->kind = (char *)kind;
+    row->expect = "accept";
+    row->path = path;
+}

@@ -38,6 +38,12 @@ int package_add_templates(struct det_archive *ar, const char *prefix,
 int package_finish_archive(struct det_archive *ar, struct atomic_file *out, int rc, int truncate,
                            struct ag_error *err);
 
+/* A row for one file of spec, to fill in and hand to artifact_list_add:
+ * format, name and version point into spec, kind is kept as given,
+ * path is taken (the caller frees it), expect is "accept". */
+void package_row(struct artifact *row, const struct package_spec *spec, const char *kind,
+                 char *path);
+
 /* out_root/relative as a fresh string. */
 char *package_output_path(const struct package_spec *spec, const char *relative);
 

@@ -55,8 +55,127 @@ static int is_name_char(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+static const char *syntax_name(enum template_syntax syntax)
+{
+    switch (syntax) {
+    case SYNTAX_JSON:
+        return "JSON";
+    case SYNTAX_TOML:
+        return "TOML";
+    case SYNTAX_YAML:
+        return "YAML";
+    case SYNTAX_SOURCE:
+        return "a source string literal";
+    case SYNTAX_XML:
+        return "XML";
+    case SYNTAX_RFC822:
+        return "an RFC 822 header";
+    case SYNTAX_INI:
+        return "an INI setting";
+    case SYNTAX_TEXT:
+        break;
+    }
+    return "text";
+}
+
+/* Backslash escapes shared by JSON, TOML, YAML and source literals. */
+static void add_backslashed(struct strbuf *b, const char *value, int quote_single)
+{
+    for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
+        switch (*c) {
+        case '"':
+            strbuf_adds(b, "\\\"");
+            break;
+        case '\\':
+            strbuf_adds(b, "\\\\");
+            break;
+        case '\n':
+            strbuf_adds(b, "\\n");
+            break;
+        case '\t':
+            strbuf_adds(b, "\\t");
+            break;
+        case '\r':
+            strbuf_adds(b, "\\r");
+            break;
+        default:
+            if (*c == '\'' && quote_single)
+                strbuf_adds(b, "\\'");
+            else if (*c < 0x20 || *c == 0x7f)
+                strbuf_addf(b, "\\u%04x", *c);
+            else
+                strbuf_add(b, (const char *)c, 1);
+        }
+    }
+}
+
+/* Appends value as syntax carries it; NULL when it cannot, with why. */
+static const char *add_escaped(struct strbuf *b, const char *value, enum template_syntax syntax)
+{
+    const char *why = NULL;
+    for (const unsigned char *c = (const unsigned char *)value; *c && why == NULL; c++) {
+        int control = (*c < 0x20 && *c != '\t') || *c == 0x7f;
+        if ((syntax == SYNTAX_RFC822 || syntax == SYNTAX_INI) && (control || *c == '\t'))
+            why = *c == '\n' || *c == '\r' ? "a line break" : "a control character";
+        else if (syntax == SYNTAX_INI && (*c == '#' || *c == ';'))
+            why = "a comment character ('#' or ';')";
+        else if (syntax == SYNTAX_XML && control && *c != '\n' && *c != '\r')
+            why = "a control character";
+    }
+    if (why != NULL)
+        return why;
+    switch (syntax) {
+    case SYNTAX_JSON:
+    case SYNTAX_TOML:
+    case SYNTAX_YAML:
+        add_backslashed(b, value, 0);
+        break;
+    case SYNTAX_SOURCE:
+        add_backslashed(b, value, 1);
+        break;
+    case SYNTAX_XML:
+        strbuf_add_escaped(b, value);
+        break;
+    default:
+        strbuf_adds(b, value);
+    }
+    return NULL;
+}
+
+enum template_syntax template_syntax_of(const char *path, const struct template_syntax_rule *rules,
+                                        size_t rule_count)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    for (size_t i = 0; i < rule_count; i++)
+        if (strcmp(rules[i].name, base) == 0)
+            return rules[i].syntax;
+    static const struct {
+        const char *ext;
+        enum template_syntax syntax;
+    } by_extension[] = {
+        {".json", SYNTAX_JSON},  {".toml", SYNTAX_TOML}, {".yaml", SYNTAX_YAML},
+        {".yml", SYNTAX_YAML},   {".js", SYNTAX_SOURCE}, {".mjs", SYNTAX_SOURCE},
+        {".cjs", SYNTAX_SOURCE}, {".ts", SYNTAX_SOURCE}, {".py", SYNTAX_SOURCE},
+        {".xml", SYNTAX_XML},    {".html", SYNTAX_XML},  {".pom", SYNTAX_XML},
+        {".ini", SYNTAX_INI},    {".cfg", SYNTAX_INI},   {".conf", SYNTAX_INI},
+    };
+    const char *dot = strrchr(base, '.');
+    for (size_t i = 0; dot && i < sizeof by_extension / sizeof by_extension[0]; i++)
+        if (strcmp(dot, by_extension[i].ext) == 0)
+            return by_extension[i].syntax;
+    return SYNTAX_TEXT;
+}
+
 int template_render(const char *text, size_t len, const struct template_vars *vars,
                     const char *source, char **out, size_t *out_len, struct ag_error *err)
+{
+    return template_render_as(text, len, vars, SYNTAX_TEXT, source, out, out_len, err);
+}
+
+int template_render_as(const char *text, size_t len, const struct template_vars *vars,
+                       enum template_syntax syntax, const char *source, char **out, size_t *out_len,
+                       struct ag_error *err)
 {
     struct strbuf b = {0};
     strbuf_add(&b, "", 0);
@@ -108,7 +227,15 @@ int template_render(const char *text, size_t len, const struct template_vars *va
                 strbuf_free(&b);
                 return err->status;
             }
-            strbuf_add(&b, value, strlen(value));
+            const char *why = add_escaped(&b, value, syntax);
+            if (why != NULL) {
+                ag_error_set(err, AG_USAGE,
+                             "%s:%u: the value of {{%.*s}} holds %s, which %s cannot carry "
+                             "(give a value on one line without control characters)",
+                             source, line, (int)(kend - k), k, why, syntax_name(syntax));
+                strbuf_free(&b);
+                return err->status;
+            }
             i = (size_t)(close - text) + 2;
             continue;
         }
@@ -140,8 +267,14 @@ static int path_escapes(const char *path)
     return 0;
 }
 
+struct syntax_rules {
+    const struct template_syntax_rule *items;
+    size_t count;
+};
+
 static int load_tree(const char *root, const char *rel, const struct template_vars *vars,
-                     struct template_set *set, size_t *cap, struct ag_error *err)
+                     const struct syntax_rules *rules, struct template_set *set, size_t *cap,
+                     struct ag_error *err)
 {
     char *dirpath = rel[0] ? xasprintf("%s/%s", root, rel) : xstrdup(root);
     DIR *d = opendir(dirpath);
@@ -166,7 +299,7 @@ static int load_tree(const char *root, const char *rel, const struct template_va
                               "files inside the template directory",
                               full);
         } else if (S_ISDIR(st.st_mode)) {
-            rc = load_tree(root, relpath, vars, set, cap, err);
+            rc = load_tree(root, relpath, vars, rules, set, cap, err);
         } else if (S_ISREG(st.st_mode)) {
             struct template_file tf = {0};
             char *raw = NULL;
@@ -180,7 +313,9 @@ static int load_tree(const char *root, const char *rel, const struct template_va
             if (rc == AG_OK)
                 rc = read_file(full, &raw, &raw_len, err);
             if (rc == AG_OK)
-                rc = template_render(raw, raw_len, vars, full, &tf.content, &tf.length, err);
+                rc = template_render_as(raw, raw_len, vars,
+                                        template_syntax_of(tf.path, rules->items, rules->count),
+                                        full, &tf.content, &tf.length, err);
             free(raw);
             if (rc == AG_OK) {
                 tf.mode = (st.st_mode & 0111) ? 0755 : 0644;
@@ -193,6 +328,12 @@ static int load_tree(const char *root, const char *rel, const struct template_va
                 free(tf.path);
                 free(tf.content);
             }
+        } else {
+            /* A FIFO would hang the read; a device or socket is no template. */
+            rc = ag_error_set(err, AG_USAGE,
+                              "template %s is not a regular file (a FIFO, device or socket); "
+                              "templates must be regular files",
+                              full);
         }
         free(full);
         free(relpath);
@@ -205,11 +346,19 @@ static int load_tree(const char *root, const char *rel, const struct template_va
 int template_load_dir(const char *dir, const struct template_vars *vars, struct template_set *set,
                       struct ag_error *err)
 {
+    return template_load_dir_as(dir, vars, NULL, 0, set, err);
+}
+
+int template_load_dir_as(const char *dir, const struct template_vars *vars,
+                         const struct template_syntax_rule *rules, size_t rule_count,
+                         struct template_set *set, struct ag_error *err)
+{
     memset(set, 0, sizeof *set);
     if (!path_exists(dir))
         return AG_OK;
     size_t cap = 0;
-    if (load_tree(dir, "", vars, set, &cap, err) != AG_OK) {
+    struct syntax_rules r = {rules, rule_count};
+    if (load_tree(dir, "", vars, &r, set, &cap, err) != AG_OK) {
         template_set_free(set);
         return err->status;
     }

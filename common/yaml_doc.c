@@ -48,6 +48,17 @@ static int check_duplicate_keys(struct yaml_doc *doc, struct ag_error *err)
     return AG_OK;
 }
 
+/* A "\0" escape would cut a value short where C reads it: refuse it. */
+static int check_nul_scalars(struct yaml_doc *doc, struct ag_error *err)
+{
+    for (yaml_node_t *n = doc->doc.nodes.start; n < doc->doc.nodes.top; n++)
+        if (n->type == YAML_SCALAR_NODE &&
+            strlen((const char *)n->data.scalar.value) != n->data.scalar.length)
+            return yaml_node_error(doc, n, err,
+                                   "a NUL character in a value; no generated file can carry it");
+    return AG_OK;
+}
+
 static int parse_with(struct yaml_doc *doc, yaml_parser_t *parser, const char *text, size_t len,
                       struct ag_error *err)
 {
@@ -70,11 +81,26 @@ static int parse_with(struct yaml_doc *doc, yaml_parser_t *parser, const char *t
         yaml_parser_delete(parser);
         return err->status;
     }
-    yaml_parser_delete(parser);
     doc->loaded = 1;
+    /* A second document would be ignored without a word. */
+    yaml_document_t next;
+    int more = 0;
+    size_t next_line = 0;
+    if (yaml_parser_load(parser, &next)) {
+        yaml_node_t *root = yaml_document_get_root_node(&next);
+        more = root != NULL;
+        next_line = root ? root->start_mark.line + 1 : 0;
+        yaml_document_delete(&next);
+    }
+    yaml_parser_delete(parser);
+    if (more)
+        return ag_error_set(err, AG_USAGE,
+                            "%s:%zu: a second YAML document ('---'); a configuration file holds "
+                            "one",
+                            doc->file, next_line);
     if (yaml_document_get_root_node(&doc->doc) == NULL)
         return ag_error_set(err, AG_USAGE, "%s: the file is empty; expected a mapping", doc->file);
-    return check_duplicate_keys(doc, err);
+    return check_nul_scalars(doc, err) == AG_OK ? check_duplicate_keys(doc, err) : err->status;
 }
 
 int yaml_doc_load(struct yaml_doc *doc, const char *path, struct ag_error *err)

@@ -194,13 +194,8 @@ static int npm_generate(const struct package_spec *spec, struct artifact_list *l
     struct template_set files;
     if (npm_load_templates(spec, &files, err) != AG_OK)
         return err->status;
-    struct artifact art = {0};
-    art.format = (char *)spec->format;
-    art.kind = "tgz";
-    art.name = (char *)spec->name;
-    art.version = (char *)spec->version;
-    art.expect = "accept";
-    art.path = npm_tarball_path(spec->name, spec->version);
+    struct artifact art;
+    package_row(&art, spec, "tgz", npm_tarball_path(spec->name, spec->version));
     /* The packument's version object is the tarball's package.json: kept
      * as the row's facts, so the index never reopens the tarball. */
     const struct template_file *manifest = template_set_find(&files, "package.json");
@@ -236,27 +231,25 @@ static void npm_shasum(const struct artifact *art, char *out)
 {
     strcpy(out, art->sha1);
     if (artifact_has_defect(art, NPM_BAD_INTEGRITY))
-        out[0] = out[0] == '0' ? '1' : '0';
+        hex_digest_corrupt(out);
 }
 
 #define NPM_INTEGRITY_MAX (8 + 89)
 
 /* "SHA256:" and unpadded base64 of the key's SHA-256, as the public
  * registry names its keys. */
-static void npm_keyid(const unsigned char *der, size_t len, char *out)
+static int npm_keyid(const unsigned char *der, size_t len, char *out, struct ag_error *err)
 {
-    unsigned char sha[32];
-    struct digest_set d;
-    struct ag_error ignored = {0};
-    digest_set_init(&d, DIGEST_BIT(DIGEST_SHA256), &ignored);
-    digest_set_update(&d, der, len);
-    digest_set_final(&d, &ignored);
-    memcpy(sha, d.value[DIGEST_SHA256], 32);
+    unsigned char sha[DIGEST_MAX_BYTES];
+    size_t n = 0;
+    if (digest_buffer(DIGEST_SHA256, der, len, sha, &n, err) != AG_OK)
+        return err->status;
     strcpy(out, "SHA256:");
-    digest_base64(sha, 32, out + 7);
+    digest_base64(sha, n, out + 7);
     char *pad = strchr(out, '=');
     if (pad)
         *pad = '\0';
+    return AG_OK;
 }
 
 /* dist.signatures: ECDSA P-256 over "<name>@<version>:<integrity>", as
@@ -366,7 +359,10 @@ static int npm_write_keys(const struct index_request *req, const struct ecdsa_ke
     size_t len = 0;
     if (ecdsa_public_der(key, &der, &len, err) != AG_OK)
         return err->status;
-    npm_keyid(der, len, keyid);
+    if (npm_keyid(der, len, keyid, err) != AG_OK) {
+        free(der);
+        return err->status;
+    }
     char *b64 = xmalloc(base64_len(len) + 1);
     digest_base64(der, len, b64);
     json_t *doc =

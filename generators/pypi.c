@@ -275,7 +275,10 @@ static int pypi_load_templates(const struct package_spec *spec, const char *modu
     char scratch[256];
     package_template_vars(spec, &vars, scratch, sizeof scratch);
     template_vars_set(&vars, "module", module);
-    if (template_load_dir(spec->template_dir, &vars, files, err) != AG_OK)
+    /* Core metadata is RFC 822 headers: a value with a line break would
+     * add a header of its own (a Requires-Dist, say). */
+    static const struct template_syntax_rule syntax[] = {{"PKG-INFO", SYNTAX_RFC822}};
+    if (template_load_dir_as(spec->template_dir, &vars, syntax, 1, files, err) != AG_OK)
         return err->status;
     if (template_set_find(files, "PKG-INFO") == NULL) {
         template_set_free(files);
@@ -323,15 +326,11 @@ static int pypi_generate(const struct package_spec *spec, struct artifact_list *
     }
     const struct template_file *pkg_info = template_set_find(&files, "PKG-INFO");
     int rc = AG_OK;
-    struct artifact wheel = {0}, sdist = {0};
-    wheel.format = sdist.format = (char *)spec->format;
-    wheel.name = sdist.name = (char *)spec->name;
-    wheel.version = sdist.version = (char *)spec->version;
-    wheel.expect = sdist.expect = "accept";
-    wheel.kind = "wheel";
-    sdist.kind = "sdist";
-    wheel.path = xasprintf("pypi/packages/%s-%s-py3-none-any.whl", module, spec->version);
-    sdist.path = xasprintf("pypi/packages/%s-%s.tar.gz", module, spec->version);
+    struct artifact wheel, sdist;
+    package_row(&wheel, spec, "wheel",
+                xasprintf("pypi/packages/%s-%s-py3-none-any.whl", module, spec->version));
+    package_row(&sdist, spec, "sdist",
+                xasprintf("pypi/packages/%s-%s.tar.gz", module, spec->version));
     char *metadata = xstrdup(pkg_info->content);
     if (spec->defect && strcmp(spec->defect, PYPI_METADATA_MISMATCH) == 0) {
         char *line = xasprintf("\nVersion: %s\n", spec->version);
@@ -454,7 +453,7 @@ static int pypi_write_project(const struct index_request *req, const char *proje
         char sha256[65];
         strcpy(sha256, art->sha256);
         if (artifact_has_defect(art, PYPI_BAD_INDEX_HASH))
-            sha256[0] = sha256[0] == '0' ? '1' : '0';
+            hex_digest_corrupt(sha256);
         strbuf_addf(&html, "    <a href=\"../../packages/%s#sha256=%s\"", file, sha256);
         if (requires_python) {
             strbuf_adds(&html, " data-requires-python=\"");
