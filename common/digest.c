@@ -1,7 +1,13 @@
 #include "common/digest.h"
+#include "common/fsutil.h"
 
 #include <openssl/evp.h>
 #include <string.h>
+#include <stdlib.h>
+#include <errno.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 
 #include "common/digest_workers.h"
 
@@ -163,4 +169,40 @@ int hex_decode(const char *hex, unsigned char *out, size_t cap)
         out[i] = (unsigned char)(hi << 4 | lo);
     }
     return (int)(n / 2);
+}
+
+int digest_file(const char *path, unsigned mask, struct digest_set *set, uint64_t *bytes,
+                struct ag_error *err)
+{
+    /* O_NOFOLLOW and a regular-file check: a planted link or FIFO is
+     * neither read through nor waited on. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0)
+        return ag_error_set(err, AG_FAIL, "%s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return ag_error_set(err, AG_FAIL, "%s is not a regular file", path);
+    }
+    if (digest_set_init(set, mask, err) != AG_OK) {
+        close(fd);
+        return err->status;
+    }
+    unsigned char *buf = xmalloc(1 << 20);
+    uint64_t total = 0;
+    ssize_t n;
+    while ((n = read(fd, buf, 1 << 20)) > 0) {
+        digest_set_update(set, buf, (size_t)n);
+        total += (uint64_t)n;
+    }
+    free(buf);
+    close(fd);
+    int rc = n < 0 ? ag_error_set(err, AG_FAIL, "%s: read error: %s", path, strerror(errno))
+                   : digest_set_final(set, err);
+    if (rc != AG_OK) {
+        digest_set_free(set);
+        return rc;
+    }
+    *bytes = total;
+    return AG_OK;
 }

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
@@ -61,6 +62,10 @@ void digest_base64url_nopad(const unsigned char *bytes, size_t len, char *out);
 /* Decodes lowercase or uppercase hex; returns bytes written or -1. */
 int hex_decode(const char *hex, unsigned char *out, size_t cap);
 
+/* The digests and size of a whole regular file (never through a
+ * symlink); set is finalised, for the caller to read and free. */
+int digest_file(const char *path, unsigned mask, struct digest_set *set, uint64_t *bytes,
+                struct ag_error *err);
 /* One-shot digest of a buffer; out holds DIGEST_MAX_BYTES. */
 int digest_buffer(enum digest_kind kind, const void *data, size_t len, unsigned char *out,
                   size_t *out_len, struct ag_error *err);

@@ -216,6 +216,19 @@ static int write_indexes(const struct generate_plan *plan, const struct manifest
     return rc;
 }
 
+/* The repository files this run wrote, with their digests, into the
+ * manifest: verify checks them, and any file they and the rows do not
+ * account for. */
+static int note_repository(struct manifest *m, const struct repo_stage *stage, struct ag_error *err)
+{
+    const char **paths = xmalloc((stage->count + 1) * sizeof *paths);
+    for (size_t i = 0; i < stage->count; i++)
+        paths[i] = stage->files[i].relative;
+    int rc = manifest_note_repository_files(m, paths, stage->count, stage->root, err);
+    free(paths);
+    return rc;
+}
+
 /* Artifacts and their signatures move first, then the repository files
  * leaves before roots, so no index ever names a file not there yet. */
 static int publish_staged(struct staging *staging, const struct artifact_list *made,
@@ -275,6 +288,8 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
             rc = publish_public_keys(plan, &stage, err);
         if (rc == AG_OK)
             rc = write_indexes(plan, &m, &stage, err);
+        if (rc == AG_OK)
+            rc = note_repository(&m, &stage, err);
         if (rc == AG_OK) {
             /* From the first move to the manifest, an interrupt waits:
              * out/ must end either as it was or as this run leaves it. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/atomic_file.h"
+#include "common/digest.h"
 #include "common/fsutil.h"
 #include "common/json_file.h"
 
@@ -150,6 +151,23 @@ static int row_check(json_t *o, size_t index, const char *manifest, struct ag_er
     return AG_OK;
 }
 
+static int repository_check(json_t *o, size_t index, const char *manifest, struct ag_error *err)
+{
+    int bad = 0;
+    const char *path = json_is_object(o) ? row_string(o, "path", 1, &bad) : NULL;
+    json_t *bytes = json_object_get(o, "bytes");
+    const char *why = path ? relative_path_problem(path) : "not a string";
+    if (why == NULL && strcmp(path, "manifest.json") == 0)
+        why = "the manifest itself";
+    if (!json_is_object(o) || bad || why != NULL || !json_is_integer(bytes) ||
+        json_integer_value(bytes) < 0 || !is_hex_of(row_string(o, "sha256", 1, &bad), 64))
+        return ag_error_set(err, AG_FAIL,
+                            "%s: repository[%zu]: must be {path, bytes, sha256} with a path inside "
+                            "the tree%s%s; the file is not used",
+                            manifest, index, why ? ": " : "", why ? why : "");
+    return AG_OK;
+}
+
 static void artifact_from_json(json_t *o, struct artifact *a)
 {
     memset(a, 0, sizeof *a);
@@ -214,10 +232,31 @@ int manifest_read(const char *path, struct manifest *m, struct ag_error *err)
             goto done;
         }
     }
+    json_t *repo = json_object_get(root, "repository");
+    if (repo != NULL && !json_is_array(repo)) {
+        rc = ag_error_set(err, AG_FAIL, "%s: repository must be an array; the file is not used",
+                          path);
+        goto done;
+    }
+    json_array_foreach(repo, i, item)
+    {
+        if (repository_check(item, i, path, err) != AG_OK) {
+            rc = err->status;
+            goto done;
+        }
+    }
     m->artifacts.items = xmalloc((json_array_size(arts) + 1) * sizeof(struct artifact));
     json_array_foreach(arts, i, item)
     {
         artifact_from_json(item, &m->artifacts.items[m->artifacts.count++]);
+    }
+    m->repository = xmalloc((json_array_size(repo) + 1) * sizeof *m->repository);
+    json_array_foreach(repo, i, item)
+    {
+        struct repository_file *f = &m->repository[m->repository_count++];
+        f->path = get_str(item, "path");
+        f->bytes = (uint64_t)json_integer_value(json_object_get(item, "bytes"));
+        strcpy(f->sha256, json_string_value(json_object_get(item, "sha256")));
     }
 done:
     json_decref(root);
@@ -229,6 +268,12 @@ done:
 static int compare_artifacts(const void *a, const void *b)
 {
     return strcmp(((const struct artifact *)a)->path, ((const struct artifact *)b)->path);
+}
+
+static int compare_repository(const void *a, const void *b)
+{
+    return strcmp(((const struct repository_file *)a)->path,
+                  ((const struct repository_file *)b)->path);
 }
 
 int manifest_write(const char *path, const struct manifest *m, struct ag_error *err)
@@ -249,6 +294,18 @@ int manifest_write(const char *path, const struct manifest *m, struct ag_error *
         json_array_append_new(arts, artifact_to_json(&sorted[i]));
     free(sorted);
     json_object_set_new(root, "artifacts", arts);
+    /* In path order, so the manifest is reproducible. */
+    struct repository_file *files = xmalloc((m->repository_count + 1) * sizeof *files);
+    if (m->repository_count)
+        memcpy(files, m->repository, m->repository_count * sizeof *files);
+    qsort(files, m->repository_count, sizeof *files, compare_repository);
+    json_t *repo = json_array();
+    for (size_t i = 0; i < m->repository_count; i++)
+        json_array_append_new(repo,
+                              json_pack("{s:s,s:I,s:s}", "path", files[i].path, "bytes",
+                                        (json_int_t)files[i].bytes, "sha256", files[i].sha256));
+    free(files);
+    json_object_set_new(root, "repository", repo);
     int rc = json_write_atomic(path, root, err);
     json_decref(root);
     return rc;
@@ -276,6 +333,35 @@ void manifest_merge(struct manifest *m, const struct artifact_list *fresh)
               compare_artifacts);
 }
 
+int manifest_note_repository_files(struct manifest *m, const char *const *paths, size_t count,
+                                   const char *root, struct ag_error *err)
+{
+    qsort(m->repository, m->repository_count, sizeof *m->repository, compare_repository);
+    size_t known = m->repository_count;
+    m->repository = xrealloc(m->repository, (known + count + 1) * sizeof *m->repository);
+    int rc = AG_OK;
+    for (size_t i = 0; i < count && rc == AG_OK; i++) {
+        struct digest_set d;
+        uint64_t bytes = 0;
+        char *source = xasprintf("%s/%s", root, paths[i]);
+        rc = digest_file(source, DIGEST_BIT(DIGEST_SHA256), &d, &bytes, err);
+        free(source);
+        if (rc != AG_OK)
+            break;
+        struct repository_file key = {.path = (char *)paths[i]};
+        struct repository_file *f =
+            bsearch(&key, m->repository, known, sizeof *m->repository, compare_repository);
+        if (f == NULL) {
+            f = &m->repository[m->repository_count++];
+            f->path = xstrdup(paths[i]);
+        }
+        f->bytes = bytes;
+        digest_hex(d.value[DIGEST_SHA256], 32, f->sha256);
+        digest_set_free(&d);
+    }
+    return rc;
+}
+
 void manifest_free(struct manifest *m)
 {
     free(m->tool);
@@ -283,6 +369,9 @@ void manifest_free(struct manifest *m)
     free(m->base_url);
     free(m->signing_key);
     artifact_list_free(&m->artifacts);
+    for (size_t i = 0; i < m->repository_count; i++)
+        free(m->repository[i].path);
+    free(m->repository);
     memset(m, 0, sizeof *m);
 }
 

@@ -6,6 +6,15 @@
 #include "common/artifact.h"
 #include "common/error.h"
 
+/* A repository file (an index, a client setting, a published key) as the
+ * run that wrote it left it, so verify can tell a changed or missing
+ * index, and a file no one accounts for, from the rest. */
+struct repository_file {
+    char *path; /* relative to out/<size>/ */
+    uint64_t bytes;
+    char sha256[65];
+};
+
 struct manifest {
     char *tool;
     char *size;
@@ -14,6 +23,8 @@ struct manifest {
     char *base_url;
     char *signing_key;
     struct artifact_list artifacts;
+    struct repository_file *repository;
+    size_t repository_count;
 };
 
 /* A missing file reads as an empty manifest. */
@@ -22,6 +33,10 @@ int manifest_read(const char *path, struct manifest *manifest, struct ag_error *
 int manifest_write(const char *path, const struct manifest *manifest, struct ag_error *err);
 /* Adds fresh artifacts, replacing any earlier row with the same path. */
 void manifest_merge(struct manifest *manifest, const struct artifact_list *fresh);
+/* Records each of paths (its size and sha256 read from root/path),
+ * replacing an earlier entry for the same path. */
+int manifest_note_repository_files(struct manifest *manifest, const char *const *paths,
+                                   size_t count, const char *root, struct ag_error *err);
 void manifest_free(struct manifest *manifest);
 
 /* An exclusive lock on dir/.assetgen.lock, so concurrent runs merge their

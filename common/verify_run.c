@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -18,35 +19,17 @@
 static int check_digests(const char *out_root, const struct artifact *art, struct ag_error *err)
 {
     char *path = xasprintf("%s/%s", out_root, art->path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        ag_error_set(err, AG_FAIL, "%s: %s", art->path, strerror(errno));
-        free(path);
-        return err->status;
-    }
-    free(path);
     struct digest_set d;
-    if (digest_set_init(&d, DIGEST_BIT(DIGEST_SHA256) | DIGEST_BIT(DIGEST_SHA512), err) != AG_OK) {
-        close(fd);
-        return err->status;
-    }
-    unsigned char *buf = xmalloc(1 << 20);
     uint64_t total = 0;
-    ssize_t n;
-    while ((n = read(fd, buf, 1 << 20)) > 0) {
-        digest_set_update(&d, buf, (size_t)n);
-        total += (uint64_t)n;
-    }
-    free(buf);
-    close(fd);
     int rc =
-        n < 0 ? ag_error_set(err, AG_FAIL, "%s: read error", art->path) : digest_set_final(&d, err);
-    digest_set_free(&d);
+        digest_file(path, DIGEST_BIT(DIGEST_SHA256) | DIGEST_BIT(DIGEST_SHA512), &d, &total, err);
+    free(path);
     if (rc != AG_OK)
         return rc;
     char sha256[65], sha512[129];
     digest_hex(d.value[DIGEST_SHA256], 32, sha256);
     digest_hex(d.value[DIGEST_SHA512], 64, sha512);
+    digest_set_free(&d);
     if (total != art->bytes)
         return ag_error_set(err, AG_FAIL, "%s: %llu bytes, the manifest says %llu", art->path,
                             (unsigned long long)total, (unsigned long long)art->bytes);
@@ -131,6 +114,90 @@ static int check_defect_present(const char *out_root, const char *base_url,
     return AG_OK;
 }
 
+/* Every repository file as the run that wrote it left it: a missing
+ * simple-index page or an edited packument is named. */
+static void check_repository(const char *out_root, const struct manifest *m, struct report *report)
+{
+    for (size_t i = 0; i < m->repository_count; i++) {
+        const struct repository_file *f = &m->repository[i];
+        double start = monotonic_seconds();
+        char *path = xasprintf("%s/%s", out_root, f->path);
+        struct digest_set d;
+        uint64_t bytes = 0;
+        struct ag_error e = {0};
+        char sha256[65] = "";
+        if (digest_file(path, DIGEST_BIT(DIGEST_SHA256), &d, &bytes, &e) == AG_OK) {
+            digest_hex(d.value[DIGEST_SHA256], 32, sha256);
+            digest_set_free(&d);
+            if (bytes != f->bytes || strcmp(sha256, f->sha256) != 0)
+                ag_error_set(&e, AG_FAIL,
+                             "%s changed since the run that wrote it (%llu bytes, the manifest "
+                             "says %llu)",
+                             f->path, (unsigned long long)bytes, (unsigned long long)f->bytes);
+        } else {
+            ag_error_set(&e, AG_FAIL, "%s is missing or unreadable (the manifest lists it)",
+                         f->path);
+        }
+        free(path);
+        report_add(report, "index", f->path, e.status == AG_OK ? CHECK_PASS : CHECK_FAIL, e.message,
+                   monotonic_seconds() - start);
+    }
+}
+
+struct accounted {
+    const char *root;
+    const char **known; /* sorted */
+    size_t count;
+    struct report *report;
+};
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static enum walk_step visit_accounted(void *ctx, const char *path, const char *name,
+                                      const struct stat *st)
+{
+    struct accounted *a = ctx;
+    /* Hidden entries are the lock, staging and temporaries, which the
+     * sweeps below report. */
+    if (name[0] == '.')
+        return WALK_NEXT;
+    if (S_ISDIR(st->st_mode))
+        return WALK_INTO;
+    const char *rel = path + strlen(a->root) + 1;
+    if (strcmp(rel, "manifest.json") == 0 ||
+        bsearch(&rel, a->known, a->count, sizeof *a->known, compare_strings) != NULL)
+        return WALK_NEXT;
+    char *message = xasprintf("%s is in the tree but no manifest row or repository file accounts "
+                              "for it",
+                              rel);
+    report_add(a->report, "tree", rel, CHECK_FAIL, message, 0);
+    free(message);
+    return WALK_NEXT;
+}
+
+/* A file no row, signature or repository entry names (an extra wheel
+ * dropped into packages/) is reported: a mirror would serve it. */
+static void check_accounted(const char *out_root, const struct manifest *m, struct report *report)
+{
+    size_t n = 0;
+    const char **known =
+        xmalloc((2 * m->artifacts.count + m->repository_count + 1) * sizeof *known);
+    for (size_t i = 0; i < m->artifacts.count; i++) {
+        known[n++] = m->artifacts.items[i].path;
+        if (m->artifacts.items[i].signature)
+            known[n++] = m->artifacts.items[i].signature;
+    }
+    for (size_t i = 0; i < m->repository_count; i++)
+        known[n++] = m->repository[i].path;
+    qsort(known, n, sizeof *known, compare_strings);
+    struct accounted a = {out_root, known, n, report};
+    walk_tree(out_root, visit_accounted, &a);
+    free(known);
+}
+
 int verify_run(const struct generator_table *formats, const char *out_root,
                const struct size_tier *size, const char *public_key, struct report *report,
                struct ag_error *err)
@@ -166,6 +233,8 @@ int verify_run(const struct generator_table *formats, const char *out_root,
         report_add(report, art->format, art->path, e.status == AG_OK ? CHECK_PASS : CHECK_FAIL,
                    e.status == AG_OK ? "" : e.message, monotonic_seconds() - start);
     }
+    check_repository(out_root, &m, report);
+    check_accounted(out_root, &m, report);
     cleanup_each_temporary(out_root, report_temporary, report);
     staging_each_leftover(out_root, report_unsettled_publish, report);
     verifier_close(verifier);
