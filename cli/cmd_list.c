@@ -79,8 +79,9 @@ static void list_defects(void)
     for (size_t g = 0; g < generator_registry.count; g++) {
         const struct generator *gen = generator_registry.items[g];
         for (size_t i = 0; i < gen->defect_count; i++)
-            printf("%-7s %-18s %-6s %s\n%35s-> %s\n", gen->name, gen->defects[i].name, "reject",
-                   gen->defects[i].summary, "", gen->defects[i].client_refusal);
+            printf("%-7s %-18s %-6s %s\n%35s-> %s\n%35sverify checks: %s\n", gen->name,
+                   gen->defects[i].name, "reject", gen->defects[i].summary, "",
+                   gen->defects[i].client_refusal, "", gen->defects[i].predicate);
     }
 }
 

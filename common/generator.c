@@ -18,6 +18,14 @@ const struct artifact_kind *generator_kind(const struct generator *gen, const ch
     return NULL;
 }
 
+const struct defect *generator_defect(const struct generator *gen, const char *name)
+{
+    for (size_t i = 0; name && i < gen->defect_count; i++)
+        if (strcmp(gen->defects[i].name, name) == 0)
+            return &gen->defects[i];
+    return NULL;
+}
+
 const char *package_spec_field(const struct package_spec *spec, const char *key)
 {
     for (size_t i = 0; i < spec->field_count; i++)

@@ -56,6 +56,12 @@ struct defect {
     const char *name;
     const char *summary;
     const char *client_refusal;
+    /* What verify checks: this defect and nothing else (said in words,
+     * and as the predicate returning AG_OK when it holds, or an error
+     * naming what is wrong with the variant). */
+    const char *predicate;
+    int (*present)(const char *out_root, const char *base_url, const struct artifact *art,
+                   struct ag_error *err);
 };
 
 /* One kind of file a package makes: whether it carries the seeded data
@@ -140,6 +146,7 @@ struct generator_table {
 
 const struct generator *generator_table_find(const struct generator_table *table, const char *name);
 const struct artifact_kind *generator_kind(const struct generator *gen, const char *kind);
+const struct defect *generator_defect(const struct generator *gen, const char *name);
 /* 1 when art is the named defect variant. */
 int artifact_has_defect(const struct artifact *art, const char *defect);
 

@@ -99,18 +99,23 @@ static int check_signature(const char *out_root, const struct artifact *art, int
     return rc;
 }
 
-/* A known-bad variant passes when its bytes are the recorded ones and the
- * format's own checks find the defect: a defect they miss was not made. */
+/* A known-bad variant passes when its bytes are the recorded ones and
+ * the format's predicate for that defect holds: the defect is there and
+ * everything else is intact, so a client's refusal is for that defect. */
 static int check_defect_present(const char *out_root, const char *base_url,
                                 const struct generator *gen, const struct artifact *art,
-                                struct ag_error *err)
+                                char *passed, size_t passed_len, struct ag_error *err)
 {
     if (check_digests(out_root, art, err) != AG_OK)
         return err->status;
-    struct ag_error found = {0};
-    if (gen->verify_artifact(out_root, base_url, art, &found) == AG_OK)
-        return ag_error_set(err, AG_FAIL, "%s: defect '%s' is not there: every check passes",
-                            art->path, art->defect ? art->defect : "(unnamed)");
+    const struct defect *defect = generator_defect(gen, art->defect);
+    if (defect == NULL || defect->present == NULL)
+        return ag_error_set(err, AG_FAIL, "%s: %s has no defect '%s' with a predicate to check",
+                            art->path, gen->name, art->defect ? art->defect : "(unnamed)");
+    if (defect->present(out_root, base_url, art, err) != AG_OK)
+        return ag_error_prefix(err, "%s: defect '%s' not as it should be: ", art->path,
+                               defect->name);
+    snprintf(passed, passed_len, "defect %s: %s", defect->name, defect->predicate);
     return AG_OK;
 }
 
@@ -225,13 +230,13 @@ int verify_run(const struct generator_table *formats, const char *out_root,
             ag_error_set(&e, AG_FAIL, "%s: format '%s' is unknown to this build", art->path,
                          art->format);
         else if (expect_reject)
-            check_defect_present(out_root, base_url, gen, art, &e);
+            check_defect_present(out_root, base_url, gen, art, e.message, sizeof e.message, &e);
         else if (check_digests(out_root, art, &e) == AG_OK && check_size(art, size, &e) == AG_OK &&
                  check_signature(out_root, art, signature_implied(&m, gen, art), public_key,
                                  &verifier, &e) == AG_OK)
             gen->verify_artifact(out_root, base_url, art, &e);
         report_add(report, art->format, art->path, e.status == AG_OK ? CHECK_PASS : CHECK_FAIL,
-                   e.status == AG_OK ? "" : e.message, monotonic_seconds() - start);
+                   e.message, monotonic_seconds() - start);
     }
     check_repository(out_root, &m, report);
     check_accounted(out_root, &m, report);

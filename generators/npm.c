@@ -18,11 +18,20 @@
 #define NPM_BAD_INTEGRITY "bad-integrity"
 #define NPM_TRUNCATED     "truncated-tarball"
 
+static int npm_bad_integrity_present(const char *out_root, const char *base_url,
+                                     const struct artifact *art, struct ag_error *err);
+static int npm_truncated_present(const char *out_root, const char *base_url,
+                                 const struct artifact *art, struct ag_error *err);
+
 static const struct defect npm_defects[] = {
     {NPM_BAD_INTEGRITY, "the packument's dist.integrity and shasum describe other bytes",
-     "npm install fails with EINTEGRITY"},
+     "npm install fails with EINTEGRITY",
+     "tarball whole and valid, listed by the packument, integrity and shasum both not its bytes'",
+     npm_bad_integrity_present},
     {NPM_TRUNCATED, "the tarball is cut to half its length (integrity matches the cut bytes)",
-     "npm install fails extracting: unexpected end of file"},
+     "npm install fails extracting: unexpected end of file",
+     "packument integrity and shasum are the cut bytes', the tarball does not read",
+     npm_truncated_present},
 };
 
 static const struct artifact_kind npm_kinds[] = {
@@ -211,22 +220,27 @@ static int npm_generate(const struct package_spec *spec, struct artifact_list *l
     return rc;
 }
 
-/* The packument's version object: the tarball's own package.json plus
- * dist. Read back from the tarball so the index describes the bytes. */
-/* The integrity string npm checks: sha512- and padded base64. The
- * bad-integrity defect describes other bytes. */
-static void npm_integrity(const struct artifact *art, char *out)
+/* The integrity string npm checks for bytes of this sha512 (hex):
+ * "sha512-" and padded base64. */
+static void npm_integrity_of(const char *sha512_hex, char *out)
 {
     unsigned char sha512[64];
     strcpy(out, "sha512-");
-    if (hex_decode(art->sha512, sha512, sizeof sha512) == 64) {
-        if (artifact_has_defect(art, NPM_BAD_INTEGRITY))
-            sha512[0] ^= 0xff;
+    if (hex_decode(sha512_hex, sha512, sizeof sha512) == 64)
         digest_base64(sha512, sizeof sha512, out + 7);
-    }
 }
 
-/* The sha1 shasum, wrong in the bad-integrity defect like the integrity. */
+/* What the packument says of a row's bytes: the truth, except in the
+ * bad-integrity defect, whose integrity and shasum name other bytes. */
+static void npm_integrity(const struct artifact *art, char *out)
+{
+    char sha512[129];
+    strcpy(sha512, art->sha512);
+    if (artifact_has_defect(art, NPM_BAD_INTEGRITY))
+        hex_digest_corrupt(sha512);
+    npm_integrity_of(sha512, out);
+}
+
 static void npm_shasum(const struct artifact *art, char *out)
 {
     strcpy(out, art->sha1);
@@ -443,45 +457,95 @@ static int npm_verify_signature(const char *out_root, const struct artifact *art
     return rc;
 }
 
-static int npm_verify_packument(const char *out_root, const char *base_url,
-                                const struct artifact *art, struct ag_error *err)
+/* Verify reads the bytes itself: the integrity and shasum they call for,
+ * whatever the row or the writer say. */
+struct npm_bytes {
+    char integrity[NPM_INTEGRITY_MAX];
+    char sha1[41];
+};
+
+static int npm_read_bytes(const char *out_root, const struct artifact *art, struct npm_bytes *b,
+                          struct ag_error *err)
 {
-    char *path = xasprintf("%s/npm/%s/index.json", out_root, art->name);
-    json_t *doc = NULL;
-    int rc = json_read_file(path, &doc, err);
+    char *path = xasprintf("%s/%s", out_root, art->path);
+    struct digest_set d;
+    uint64_t bytes = 0;
+    int rc =
+        digest_file(path, DIGEST_BIT(DIGEST_SHA1) | DIGEST_BIT(DIGEST_SHA512), &d, &bytes, err);
     free(path);
     if (rc != AG_OK)
         return rc;
-    json_t *dist =
-        json_object_get(json_object_get(json_object_get(doc, "versions"), art->version), "dist");
-    char integrity[NPM_INTEGRITY_MAX];
-    npm_integrity(art, integrity);
+    char sha512[129];
+    digest_hex(d.value[DIGEST_SHA512], 64, sha512);
+    digest_hex(d.value[DIGEST_SHA1], 20, b->sha1);
+    digest_set_free(&d);
+    npm_integrity_of(sha512, b->integrity);
+    return AG_OK;
+}
+
+/* The packument's dist for the row's version (a reference into *doc). */
+static int npm_read_dist(const char *out_root, const char *base_url, const struct artifact *art,
+                         json_t **doc, json_t **dist, struct ag_error *err)
+{
+    char *path = xasprintf("%s/npm/%s/index.json", out_root, art->name);
+    int rc = json_read_file(path, doc, err);
+    free(path);
+    if (rc != AG_OK)
+        return rc;
+    *dist =
+        json_object_get(json_object_get(json_object_get(*doc, "versions"), art->version), "dist");
+    const char *got_url = json_string_value(json_object_get(*dist, "tarball"));
     char *url = xasprintf("%s%s", base_url, art->path);
-    const char *got_integrity = json_string_value(json_object_get(dist, "integrity"));
-    const char *got_shasum = json_string_value(json_object_get(dist, "shasum"));
-    const char *got_url = json_string_value(json_object_get(dist, "tarball"));
-    if (dist == NULL)
+    if (*dist == NULL)
         rc = ag_error_set(err, AG_FAIL, "packument of %s does not list version %s", art->name,
                           art->version);
-    else if (got_integrity == NULL || strcmp(got_integrity, integrity) != 0)
-        rc = ag_error_set(err, AG_FAIL, "packument integrity of %s@%s does not match the bytes",
-                          art->name, art->version);
-    else if (got_shasum == NULL || strcmp(got_shasum, art->sha1) != 0)
-        rc = ag_error_set(err, AG_FAIL, "packument shasum of %s@%s does not match the bytes",
-                          art->name, art->version);
     else if (got_url == NULL || strcmp(got_url, url) != 0)
         rc = ag_error_set(err, AG_FAIL, "packument tarball URL of %s@%s is %s, expected %s",
                           art->name, art->version, got_url ? got_url : "(none)", url);
     free(url);
+    if (rc != AG_OK) {
+        json_decref(*doc);
+        *doc = NULL;
+    }
+    return rc;
+}
+
+static int npm_verify_packument(const char *out_root, const char *base_url,
+                                const struct artifact *art, struct ag_error *err)
+{
+    struct npm_bytes bytes;
+    json_t *doc = NULL, *dist = NULL;
+    if (npm_read_bytes(out_root, art, &bytes, err) != AG_OK ||
+        npm_read_dist(out_root, base_url, art, &doc, &dist, err) != AG_OK)
+        return err->status;
+    const char *got_integrity = json_string_value(json_object_get(dist, "integrity"));
+    const char *got_shasum = json_string_value(json_object_get(dist, "shasum"));
+    int rc = AG_OK;
+    if (got_integrity == NULL || strcmp(got_integrity, bytes.integrity) != 0)
+        rc = ag_error_set(err, AG_FAIL, "packument integrity of %s@%s does not match the bytes",
+                          art->name, art->version);
+    else if (got_shasum == NULL || strcmp(got_shasum, bytes.sha1) != 0)
+        rc = ag_error_set(err, AG_FAIL, "packument shasum of %s@%s does not match the bytes",
+                          art->name, art->version);
     json_t *signatures = json_object_get(dist, "signatures");
+    char *keys = xasprintf("%s/npm/-/npm/v1/keys", out_root);
+    /* A published key list means every packument version is signed. */
+    if (rc == AG_OK && signatures == NULL && path_exists(keys))
+        rc = ag_error_set(err, AG_FAIL,
+                          "packument of %s@%s has no dist.signatures, but the registry "
+                          "publishes signing keys",
+                          art->name, art->version);
+    free(keys);
     if (rc == AG_OK && signatures != NULL)
-        rc = npm_verify_signature(out_root, art, integrity, signatures, err);
+        rc = npm_verify_signature(out_root, art, bytes.integrity, signatures, err);
     json_decref(doc);
     return rc;
 }
 
-static int npm_verify_artifact(const char *out_root, const char *base_url,
-                               const struct artifact *art, struct ag_error *err)
+/* The tarball alone: gzip, package.json naming the row, every entry
+ * under package/, the data file's digest. */
+static int npm_verify_tarball(const char *out_root, const struct artifact *art,
+                              struct ag_error *err)
 {
     char *path = xasprintf("%s/%s", out_root, art->path);
     struct archive_scan scan;
@@ -513,8 +577,62 @@ static int npm_verify_artifact(const char *out_root, const char *base_url,
     }
     json_decref(meta);
     archive_scan_free(&scan);
-    if (rc == AG_OK)
-        rc = npm_verify_packument(out_root, base_url, art, err);
+    return rc;
+}
+
+static int npm_verify_artifact(const char *out_root, const char *base_url,
+                               const struct artifact *art, struct ag_error *err)
+{
+    if (npm_verify_tarball(out_root, art, err) != AG_OK)
+        return err->status;
+    return npm_verify_packument(out_root, base_url, art, err);
+}
+
+/* bad-integrity: the tarball is whole and valid and the packument lists
+ * it, but both its integrity and its shasum name other bytes. */
+static int npm_bad_integrity_present(const char *out_root, const char *base_url,
+                                     const struct artifact *art, struct ag_error *err)
+{
+    struct npm_bytes bytes;
+    json_t *doc = NULL, *dist = NULL;
+    if (npm_verify_tarball(out_root, art, err) != AG_OK)
+        return ag_error_prefix(err, "the tarball itself is broken, not only its integrity: ");
+    if (npm_read_bytes(out_root, art, &bytes, err) != AG_OK ||
+        npm_read_dist(out_root, base_url, art, &doc, &dist, err) != AG_OK)
+        return err->status;
+    const char *integrity = json_string_value(json_object_get(dist, "integrity"));
+    const char *shasum = json_string_value(json_object_get(dist, "shasum"));
+    int rc = AG_OK;
+    if (integrity == NULL || strcmp(integrity, bytes.integrity) == 0)
+        rc = ag_error_set(err, AG_FAIL, "the packument's integrity matches the bytes");
+    else if (shasum == NULL || strcmp(shasum, bytes.sha1) == 0)
+        rc = ag_error_set(err, AG_FAIL, "the packument's shasum matches the bytes");
+    json_decref(doc);
+    return rc;
+}
+
+/* truncated-tarball: the packument describes the cut bytes truly, and
+ * the cut tarball does not read. */
+static int npm_truncated_present(const char *out_root, const char *base_url,
+                                 const struct artifact *art, struct ag_error *err)
+{
+    struct npm_bytes bytes;
+    json_t *doc = NULL, *dist = NULL;
+    if (npm_read_bytes(out_root, art, &bytes, err) != AG_OK ||
+        npm_read_dist(out_root, base_url, art, &doc, &dist, err) != AG_OK)
+        return err->status;
+    const char *integrity = json_string_value(json_object_get(dist, "integrity"));
+    const char *shasum = json_string_value(json_object_get(dist, "shasum"));
+    int rc = AG_OK;
+    if (integrity == NULL || strcmp(integrity, bytes.integrity) != 0 || shasum == NULL ||
+        strcmp(shasum, bytes.sha1) != 0)
+        rc = ag_error_set(err, AG_FAIL,
+                          "the packument's integrity or shasum does not match the cut bytes, "
+                          "so a client would refuse the digest, not the truncation");
+    json_decref(doc);
+    struct ag_error whole = {0};
+    if (rc == AG_OK && npm_verify_tarball(out_root, art, &whole) == AG_OK)
+        rc = ag_error_set(err, AG_FAIL, "the tarball reads whole");
     return rc;
 }
 

@@ -21,13 +21,25 @@
 
 /* Defect variants are wheels alone: an sdist beside them would let pip
  * fall back to building it and so hide the defect. */
+static int pypi_bad_index_hash_present(const char *out_root, const char *base_url,
+                                       const struct artifact *art, struct ag_error *err);
+static int pypi_metadata_mismatch_present(const char *out_root, const char *base_url,
+                                          const struct artifact *art, struct ag_error *err);
+static int pypi_truncated_present(const char *out_root, const char *base_url,
+                                  const struct artifact *art, struct ag_error *err);
+
 static const struct defect pypi_defects[] = {
     {PYPI_BAD_INDEX_HASH, "the simple index gives the wheel a wrong #sha256",
-     "pip: THESE PACKAGES DO NOT MATCH THE HASHES"},
+     "pip: THESE PACKAGES DO NOT MATCH THE HASHES",
+     "wheel whole and valid, listed with a sha256 that is not its bytes'",
+     pypi_bad_index_hash_present},
     {PYPI_METADATA_MISMATCH, "the wheel's METADATA names another version than its file name",
-     "pip discards the link as inconsistent: no matching distribution"},
+     "pip discards the link as inconsistent: no matching distribution",
+     "index hash true, wheel reads, METADATA names the project with another version",
+     pypi_metadata_mismatch_present},
     {PYPI_TRUNCATED, "the wheel is cut to half its length (the index hash matches the cut bytes)",
-     "pip: the wheel is not a valid zip file"},
+     "pip: the wheel is not a valid zip file",
+     "index hash is the cut bytes', the wheel does not read", pypi_truncated_present},
 };
 
 static const struct artifact_kind pypi_kinds[] = {
@@ -660,10 +672,11 @@ static int pypi_verify_index(const char *out_root, const struct artifact *art, s
     return rc;
 }
 
-static int pypi_verify_artifact(const char *out_root, const char *base_url,
-                                const struct artifact *art, struct ag_error *err)
+/* The distribution alone: its core metadata naming the row, the wheel's
+ * WHEEL and RECORD, the sdist's layout, the data file's digest. */
+static int pypi_verify_archive(const char *out_root, const struct artifact *art,
+                               struct ag_error *err)
 {
-    (void)base_url;
     char *path = xasprintf("%s/%s", out_root, art->path);
     struct archive_scan scan;
     int rc = archive_scan_file(path, ARCHIVE_SCAN_DIGESTS, &scan, err);
@@ -712,9 +725,123 @@ static int pypi_verify_artifact(const char *out_root, const char *base_url,
     free(prefix);
     free(module);
     archive_scan_free(&scan);
-    if (rc == AG_OK)
-        rc = pypi_verify_index(out_root, art, err);
     return rc;
+}
+
+static int pypi_verify_artifact(const char *out_root, const char *base_url,
+                                const struct artifact *art, struct ag_error *err)
+{
+    (void)base_url;
+    if (pypi_verify_archive(out_root, art, err) != AG_OK)
+        return err->status;
+    return pypi_verify_index(out_root, art, err);
+}
+
+/* The sha256 the JSON project page gives the row's file, read from the
+ * page (NULL with err set when the page does not list it). */
+static char *pypi_listed_sha256(const char *out_root, const struct artifact *art,
+                                struct ag_error *err)
+{
+    char *project = pypi_normalize(art->name, '-');
+    char *path = xasprintf("%s/pypi/simple/%s/index.v1_json", out_root, project);
+    free(project);
+    json_t *doc = NULL;
+    char *sha = NULL;
+    if (json_read_file(path, &doc, err) == AG_OK) {
+        json_t *files = json_object_get(doc, "files");
+        for (size_t i = 0; sha == NULL && i < json_array_size(files); i++) {
+            json_t *f = json_array_get(files, i);
+            const char *name = json_string_value(json_object_get(f, "filename"));
+            const char *h =
+                json_string_value(json_object_get(json_object_get(f, "hashes"), "sha256"));
+            if (name && h && strcmp(name, basename_of(art->path)) == 0)
+                sha = xstrdup(h);
+        }
+        if (sha == NULL)
+            ag_error_set(err, AG_FAIL, "%s does not list %s", path, basename_of(art->path));
+    }
+    json_decref(doc);
+    free(path);
+    return sha;
+}
+
+/* Whether the index gives the file its own sha256 (want 1) or another. */
+static int pypi_index_hash_is(const char *out_root, const struct artifact *art, int want_true,
+                              struct ag_error *err)
+{
+    char *listed = pypi_listed_sha256(out_root, art, err);
+    if (listed == NULL)
+        return err->status;
+    int is_true = strcmp(listed, art->sha256) == 0;
+    free(listed);
+    if (want_true && !is_true)
+        return ag_error_set(err, AG_FAIL,
+                            "the index gives another sha256, so a client would refuse the hash, "
+                            "not this defect");
+    if (!want_true && is_true)
+        return ag_error_set(err, AG_FAIL, "the index gives the file's own sha256");
+    return AG_OK;
+}
+
+/* bad-index-hash: the wheel is whole and valid, the index lists it with
+ * a sha256 that is not its bytes'. */
+static int pypi_bad_index_hash_present(const char *out_root, const char *base_url,
+                                       const struct artifact *art, struct ag_error *err)
+{
+    (void)base_url;
+    if (pypi_verify_archive(out_root, art, err) != AG_OK)
+        return ag_error_prefix(err, "the wheel itself is broken, not only its index hash: ");
+    return pypi_index_hash_is(out_root, art, 0, err);
+}
+
+/* metadata-mismatch: the index hash is true, the wheel reads, and its
+ * METADATA names the project but another version than its file name. */
+static int pypi_metadata_mismatch_present(const char *out_root, const char *base_url,
+                                          const struct artifact *art, struct ag_error *err)
+{
+    (void)base_url;
+    if (pypi_index_hash_is(out_root, art, 1, err) != AG_OK)
+        return err->status;
+    char *path = xasprintf("%s/%s", out_root, art->path);
+    struct archive_scan scan;
+    int rc = archive_scan_file(path, ARCHIVE_SCAN_SMALL, &scan, err);
+    free(path);
+    if (rc != AG_OK)
+        return ag_error_prefix(err, "the wheel does not read: ");
+    const char *metadata = NULL;
+    for (size_t i = 0; i < scan.count && metadata == NULL; i++)
+        if (strstr(scan.members[i].path, ".dist-info/METADATA") != NULL)
+            metadata = scan.members[i].content;
+    char *name = metadata ? metadata_field(metadata, "Name") : NULL;
+    char *version = metadata ? metadata_field(metadata, "Version") : NULL;
+    char *want = pypi_normalize(art->name, '-');
+    char *got = name ? pypi_normalize(name, '-') : NULL;
+    if (metadata == NULL)
+        rc = ag_error_set(err, AG_FAIL, "no .dist-info/METADATA in the wheel");
+    else if (got == NULL || strcmp(got, want) != 0)
+        rc = ag_error_set(err, AG_FAIL, "METADATA names another project (%s)", name ? name : "?");
+    else if (version == NULL || strcmp(version, art->version) == 0)
+        rc = ag_error_set(err, AG_FAIL, "METADATA's Version is the file name's (%s)", art->version);
+    free(name);
+    free(version);
+    free(want);
+    free(got);
+    archive_scan_free(&scan);
+    return rc;
+}
+
+/* truncated-wheel: the index hash is the cut bytes', and the cut wheel
+ * does not read as a zip. */
+static int pypi_truncated_present(const char *out_root, const char *base_url,
+                                  const struct artifact *art, struct ag_error *err)
+{
+    (void)base_url;
+    if (pypi_index_hash_is(out_root, art, 1, err) != AG_OK)
+        return err->status;
+    struct ag_error whole = {0};
+    if (pypi_verify_archive(out_root, art, &whole) == AG_OK)
+        return ag_error_set(err, AG_FAIL, "the wheel reads whole");
+    return AG_OK;
 }
 
 const struct generator pypi_generator = {

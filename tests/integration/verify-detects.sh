@@ -42,6 +42,24 @@ tgz = v['dist']['tarball'].split('/', 3)[3]
 v['dist']['shasum'] = hashlib.sha1(open(tgz, 'rb').read()).hexdigest()
 json.dump(d, open(p, 'w'))
 PY"
+# The same edit with the manifest's record of the packument updated too,
+# as a writer that made the defect wrongly would leave it: the defect's
+# own predicate must catch it.
+case_ bad-integrity-predicate "defect 'bad-integrity' not as it should be: the packument's shasum matches the bytes" "python3 - <<'PY'
+import hashlib, json
+p = '$bad_pkm'
+d = json.load(open(p))
+v = d['versions']['1.0.0']
+tgz = v['dist']['tarball'].split('/', 3)[3]
+v['dist']['shasum'] = hashlib.sha1(open(tgz, 'rb').read()).hexdigest()
+json.dump(d, open(p, 'w'))
+m = json.load(open('manifest.json'))
+for f in m['repository']:
+    if f['path'] == p:
+        data = open(p, 'rb').read()
+        f['sha256'], f['bytes'] = hashlib.sha256(data).hexdigest(), len(data)
+json.dump(m, open('manifest.json', 'w'))
+PY"
 case_ signatures-removed npm/assetgen-demo/index.json "python3 - <<'PY'
 import json
 p = 'npm/assetgen-demo/index.json'
