@@ -87,7 +87,7 @@ run_case row-name-nul 'manifest.json:1:[0-9]+: .u0000 is not allowed' \
   'm["artifacts"][0]["name"] = "a\u0000b"'
 run_case row-facts-list 'artifacts\[0\]: facts must be an object' \
   'm["artifacts"][0]["facts"] = [1]'
-run_case repository-path-parent 'repository\[0\]: must be .*a .\.\.. component' \
+run_case repository-path-parent "repository\\[0\\]: must be .* a '\\.' or '\\.\\.' component" \
   'm["repository"][0]["path"] = "../../x"'
 run_case lock-symlink 'cannot open lock .*\.assetgen\.lock' \
   'sh:rm -f .assetgen.lock && ln -s ../../x .assetgen.lock'
