@@ -13,6 +13,7 @@
 #include "common/pki.h"
 #include "common/suggest.h"
 #include "common/units.h"
+#include "common/x509.h"
 #include "generators/registry.h"
 
 static const char generate_help[] =
@@ -20,6 +21,7 @@ static const char generate_help[] =
     "                         [--config FILE] [--seed N] [--count N] [--name NAME]\n"
     "                         [--pkg-version V] [--base-url URL] [--jobs N] [--no-sign]\n"
     "                         [--pki DIR] [--defects] [--package-field [F.]KEY=VALUE]..\n"
+    "                         [--lock-timeout SECONDS]\n"
     "                         [--quiet | --progress]\n\n"
     "Writes packages, each format's repository metadata, client settings and\n"
     "out/<size>/manifest.json. Without --format or --profile, the smoke profile's formats.\n\n"
@@ -41,6 +43,8 @@ static const char generate_help[] =
     "  --package-field [F.]KEY=VALUE\n"
     "                    a package option of the formats that declare KEY, or of format F\n"
     "                    alone (assetgen list fields); may be repeated\n"
+    "  --lock-timeout S  give up after S seconds waiting for another run's lock on the\n"
+    "                    output (default: wait; the holder is named once)\n"
     "  --pki DIR         signing keys (default from assetgen.yaml, .pki; created if absent)\n"
     "  --quiet           print nothing but errors\n"
     "  --progress        a line per finished package even for the small tier or in a\n"
@@ -65,6 +69,7 @@ struct generate_args {
     int quiet;
     int progress;
     int defects;
+    unsigned long long lock_timeout;
     struct package_field_value fields[32];
     size_t field_count;
 };
@@ -108,6 +113,7 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         {"help", no_argument, NULL, 'h'},
         {"pki", required_argument, NULL, 'K'},
         {"package-field", required_argument, NULL, 'F'},
+        {"lock-timeout", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
@@ -163,6 +169,9 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
             break;
         case 'F':
             rc = parse_field(a, optarg);
+            break;
+        case 'L':
+            rc = cli_parse_uint("generate", "--lock-timeout", optarg, 86400, &a->lock_timeout);
             break;
         case 'q':
             a->quiet = 1;
@@ -258,6 +267,18 @@ static int choose_formats(const struct generate_args *a, const struct config *co
     return AG_OK;
 }
 
+/* What is published beside the assets must match what signs them: the
+ * public key is the signing key's, the CA is a CA certificate. */
+static int check_published_keys(const struct pki_paths *paths, struct signer *signer,
+                                struct ag_error *err)
+{
+    if (signer_check_public_key(signer, paths->gpg_public, err) != AG_OK)
+        return err->status;
+    if (path_exists(paths->ca_cert))
+        return x509_check_ca_certificate(paths->ca_cert, err);
+    return AG_OK;
+}
+
 /* The signer of this run: the PKI's key, creating the PKI when the
  * directory does not exist at all. */
 static int open_signer(const struct generate_args *a, const struct config *config, int64_t epoch,
@@ -298,7 +319,9 @@ static int open_signer(const struct generate_args *a, const struct config *confi
         return err->status;
     if (signer_open(signer, paths->gpg_key, epoch, err) != AG_OK)
         return err->status;
-    if (have_registry_key && signer_use_registry_key(*signer, paths->registry_key, err) != AG_OK) {
+    if ((have_registry_key &&
+         signer_use_registry_key(*signer, paths->registry_key, err) != AG_OK) ||
+        check_published_keys(paths, *signer, err) != AG_OK) {
         signer_close(*signer);
         *signer = NULL;
         return err->status;
@@ -382,6 +405,9 @@ int cmd_generate(int argc, char **argv)
         struct progress_display display;
         progress_display_init(&display, stderr, shown, shown && terminal);
         struct generate_progress progress = progress_display_callbacks(&display);
+        if (a.quiet)
+            progress.lock_wait = NULL;
+        plan.lock_timeout = (unsigned)a.lock_timeout;
         cleanup_register_hook(progress_display_interrupted, &display);
         generate_plan_run(&plan, (unsigned)a.jobs, "assetgen " ASSETGEN_VERSION, &progress, &made,
                           &err);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "generators/registry.h"
@@ -72,6 +73,13 @@ int cmd_verify(int argc, char **argv)
         return cli_usage("verify", "unexpected argument '%s'", argv[optind]);
     if (out[0] == '\0')
         return cli_usage("verify", "--out must name a directory, not be empty");
+    const char *reports[] = {json_path, junit_path};
+    for (size_t i = 0; i < 2; i++) {
+        struct stat st;
+        if (reports[i] && lstat(reports[i], &st) == 0 && !S_ISREG(st.st_mode))
+            return cli_usage("verify", "%s exists and is not a regular file; give a file path",
+                             reports[i]);
+    }
     if (json_path && junit_path && strcmp(json_path, junit_path) == 0)
         return cli_usage("verify", "--report and --junit name the same file %s", json_path);
     struct ag_error err = {0};

@@ -66,10 +66,32 @@ static void show_bytes(void *ctx, uint64_t written, uint64_t planned)
     pthread_mutex_unlock(&d->lock);
 }
 
+/* Said once, whether or not progress is shown: a run that waits in
+ * silence looks hung. */
+static void show_lock_wait(void *ctx, long pid)
+{
+    struct progress_display *d = ctx;
+    pthread_mutex_lock(&d->lock);
+    if (pid > 0)
+        fprintf(d->out,
+                "%sassetgen: waiting for the output lock, held by process %ld "
+                "(--lock-timeout SECONDS bounds the wait)\n",
+                d->bar_drawn ? CLEAR_LINE : "", pid);
+    else
+        fprintf(d->out,
+                "%sassetgen: waiting for the output lock held by another run "
+                "(--lock-timeout SECONDS bounds the wait)\n",
+                d->bar_drawn ? CLEAR_LINE : "");
+    d->bar_drawn = 0;
+    fflush(d->out);
+    pthread_mutex_unlock(&d->lock);
+}
+
 struct generate_progress progress_display_callbacks(struct progress_display *d)
 {
     /* No bar, no ticker: nothing measures the tree for nobody. */
-    struct generate_progress callbacks = {show_package, d->bar ? show_bytes : NULL, d};
+    struct generate_progress callbacks = {show_package, d->bar ? show_bytes : NULL, show_lock_wait,
+                                          d};
     return callbacks;
 }
 

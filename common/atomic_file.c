@@ -140,6 +140,14 @@ int atomic_file_commit(struct atomic_file *file, struct ag_error *err)
     file->fd = -1;
     if (digest_set_final(&file->digests, err) != AG_OK)
         goto fail;
+    /* Only a regular file is replaced: renaming over a device node, a
+     * FIFO or a symlink would swap it for a file. */
+    struct stat target;
+    if (lstat(file->final_path, &target) == 0 && !S_ISREG(target.st_mode)) {
+        ag_error_set(err, AG_FAIL, "%s exists and is not a regular file; not replaced",
+                     file->final_path);
+        goto fail;
+    }
     if (rename(file->temp_path, file->final_path) != 0) {
         int e = errno;
         ag_error_set(err, ag_status_for_errno(e), "cannot rename into %s: %s", file->final_path,

@@ -268,6 +268,18 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
                                 "file (needs more than %s)",
                                 req->size->name, gen->name, room);
         }
+        /* Templates go into every package whole: more of them than the
+         * tier holds makes artifacts its own verify rejects. */
+        uint64_t template_bytes = tree_bytes(tpl->template_dir);
+        if (template_bytes > req->size->max_size) {
+            char have[32], room[32];
+            format_size(template_bytes, have, sizeof have);
+            format_size(req->size->max_size, room, sizeof room);
+            return ag_error_set(err, AG_USAGE,
+                                "the %s templates in %s hold %s, more than size tier '%s' "
+                                "allows (%s); use a larger tier or smaller templates",
+                                gen->name, tpl->template_dir, have, req->size->name, room);
+        }
         plan->generators[plan->generator_count++] = gen;
         const struct package_field_value *fields = NULL;
         if (plan_fields(plan, req, gen, tpl, &fields, err) != AG_OK)

@@ -29,6 +29,7 @@ struct generate_plan {
     const char *public_key_path; /* published under keys/ when signing */
     const char *ca_cert_path;    /* the test CA, published beside it */
     uint64_t planned_bytes;      /* about what the run writes, for progress */
+    unsigned lock_timeout;       /* seconds to wait for the output lock; 0: no limit */
     char **owned;                /* strings the specs point into */
     size_t owned_count;
     struct package_field_value **field_sets; /* one per generator */

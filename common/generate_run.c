@@ -259,10 +259,12 @@ static int publish_staged(struct staging *staging, const struct artifact_list *m
  * anything fails, every file moved is put back as it was. */
 static int publish_run(const struct generate_plan *plan, const char *tool,
                        const struct artifact_list *made, struct staging *staging,
-                       struct ag_error *err)
+                       const struct generate_progress *progress, struct ag_error *err)
 {
     int lock_fd;
-    if (manifest_lock(plan->out_root, &lock_fd, err) != AG_OK)
+    if (manifest_lock_wait(plan->out_root, plan->lock_timeout,
+                           progress ? progress->lock_wait : NULL, progress ? progress->ctx : NULL,
+                           &lock_fd, err) != AG_OK)
         return err->status;
     /* What dead runs left: a half-done move first, then their files. */
     staging_recover(plan->out_root);
@@ -357,7 +359,7 @@ int generate_plan_run(const struct generate_plan *plan, unsigned jobs, const cha
     pthread_mutex_destroy(&st.lock);
     int rc = st.failed ? ag_error_set(err, st.error.status, "%s", st.error.message) : AG_OK;
     if (rc == AG_OK)
-        rc = publish_run(plan, tool, made, &stage, err);
+        rc = publish_run(plan, tool, made, &stage, progress, err);
     if (rc != AG_OK)
         ag_error_replace(err, stage.dir, plan->out_root);
     cleanup_unregister_hook(staging_interrupted, &stage);

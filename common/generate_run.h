@@ -17,6 +17,8 @@ struct generate_progress {
     /* About four times a second while packages are written: the bytes
      * written so far and the bytes the plan expects in all. */
     void (*bytes_written)(void *ctx, uint64_t written, uint64_t planned);
+    /* Once, when the output lock is held by another process (pid, or 0). */
+    void (*lock_wait)(void *ctx, long pid);
     void *ctx;
 };
 

@@ -3,15 +3,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/atomic_file.h"
 #include "common/digest.h"
 #include "common/fsutil.h"
 #include "common/json_file.h"
+#include "common/report.h"
 
 static json_t *string_or_null(const char *s)
 {
@@ -375,7 +378,22 @@ void manifest_free(struct manifest *m)
     memset(m, 0, sizeof *m);
 }
 
-int manifest_lock(const char *dir, int *fd, struct ag_error *err)
+static long lock_holder(int fd)
+{
+    char text[32] = "";
+    ssize_t n = pread(fd, text, sizeof text - 1, 0);
+    if (n <= 0)
+        return 0;
+    text[n] = '\0';
+    char *end = NULL;
+    long pid = strtol(text, &end, 10);
+    /* A holder killed with the lock held leaves its pid behind. */
+    return end != text && pid > 0 && kill((pid_t)pid, 0) == 0 ? pid : 0;
+}
+
+int manifest_lock_wait(const char *dir, unsigned timeout_seconds,
+                       void (*waiting)(void *ctx, long pid), void *ctx, int *fd,
+                       struct ag_error *err)
 {
     char *path = xasprintf("%s/.assetgen.lock", dir);
     /* Never through a symlink: a planted link would make the run create
@@ -388,19 +406,51 @@ int manifest_lock(const char *dir, int *fd, struct ag_error *err)
         return err->status;
     }
     free(path);
-    while (flock(*fd, LOCK_EX) != 0) {
-        if (errno != EINTR) {
+    double deadline = monotonic_seconds() + timeout_seconds;
+    int told = 0;
+    while (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR) {
             int e = errno;
             close(*fd);
             return ag_error_set(err, AG_FAIL, "cannot lock %s: %s", dir, strerror(e));
         }
+        long pid = lock_holder(*fd);
+        if (!told && waiting != NULL)
+            waiting(ctx, pid);
+        told = 1;
+        if (timeout_seconds > 0 && monotonic_seconds() >= deadline) {
+            close(*fd);
+            if (pid > 0)
+                return ag_error_set(err, AG_FAIL,
+                                    "gave up after %u s waiting for the lock on %s, held by "
+                                    "process %ld (--lock-timeout)",
+                                    timeout_seconds, dir, pid);
+            return ag_error_set(err, AG_FAIL,
+                                "gave up after %u s waiting for the lock on %s (--lock-timeout)",
+                                timeout_seconds, dir);
+        }
+        struct timespec pause = {0, 50 * 1000 * 1000};
+        nanosleep(&pause, NULL);
     }
+    char pid[32];
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    /* Failing here costs only the waiters' message the holder's name. */
+    int named = ftruncate(*fd, 0) == 0 && pwrite(*fd, pid, (size_t)len, 0) == len;
+    (void)named;
     return AG_OK;
+}
+
+int manifest_lock(const char *dir, int *fd, struct ag_error *err)
+{
+    return manifest_lock_wait(dir, 0, NULL, NULL, fd, err);
 }
 
 void manifest_unlock(int fd)
 {
     if (fd >= 0) {
+        /* The next holder writes its own pid; no waiter names this one. */
+        int cleared = ftruncate(fd, 0) == 0;
+        (void)cleared;
         flock(fd, LOCK_UN);
         close(fd);
     }

@@ -42,6 +42,13 @@ void manifest_free(struct manifest *manifest);
 /* An exclusive lock on dir/.assetgen.lock, so concurrent runs merge their
  * rows instead of losing them. Returns the descriptor to pass to unlock. */
 int manifest_lock(const char *dir, int *fd, struct ag_error *err);
+/* The same, saying once through waiting(ctx, pid) which process holds the
+ * lock when it must wait (pid 0 when unknown), and giving up after
+ * timeout_seconds (0: wait as long as it takes). The holder's pid is
+ * written into the lock file for the next waiter to name. */
+int manifest_lock_wait(const char *dir, unsigned timeout_seconds,
+                       void (*waiting)(void *ctx, long pid), void *ctx, int *fd,
+                       struct ag_error *err);
 void manifest_unlock(int fd);
 
 #endif

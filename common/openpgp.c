@@ -540,6 +540,29 @@ int signer_use_registry_key(struct signer *signer, const char *key_path, struct 
     return AG_OK;
 }
 
+int signer_check_public_key(struct signer *signer, const char *pub_path, struct ag_error *err)
+{
+    struct stat st;
+    if (lstat(pub_path, &st) != 0 || !S_ISREG(st.st_mode))
+        return ag_error_set(err, AG_USAGE, "public key %s is missing or not a regular file",
+                            pub_path);
+    char fingerprint[OPENPGP_FPR_MAX];
+    pthread_mutex_lock(&signer->lock);
+    int rc = import_key(signer->ctx, pub_path, fingerprint, err);
+    pthread_mutex_unlock(&signer->lock);
+    if (rc != AG_OK) {
+        err->status = AG_USAGE;
+        return rc;
+    }
+    if (strcmp(fingerprint, signer->fingerprint) != 0)
+        return ag_error_set(err, AG_USAGE,
+                            "%s is key %s, but the signing key is %s: signatures would not "
+                            "verify against the published key; export the signing key's public "
+                            "half or run 'assetgen pki init --force'",
+                            pub_path, fingerprint, signer->fingerprint);
+    return AG_OK;
+}
+
 const struct ecdsa_key *signer_registry_key(const struct signer *signer)
 {
     return signer ? signer->registry_key : NULL;

@@ -40,6 +40,9 @@ int signer_clearsign(struct signer *signer, const char *text, size_t len, char *
  * P-256 is a usage error, found before anything is generated. */
 struct ecdsa_key;
 int signer_use_registry_key(struct signer *signer, const char *key_path, struct ag_error *err);
+/* The public key that will be published must be the signing key's
+ * (usage error otherwise). */
+int signer_check_public_key(struct signer *signer, const char *pub_path, struct ag_error *err);
 /* The registry key, or NULL when there is none (or no signer). */
 const struct ecdsa_key *signer_registry_key(const struct signer *signer);
 void signer_close(struct signer *signer);

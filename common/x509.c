@@ -144,3 +144,22 @@ done:
     EVP_PKEY_free(server_key);
     return rc;
 }
+
+int x509_check_ca_certificate(const char *path, struct ag_error *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return ag_error_set(err, AG_USAGE, "CA certificate %s is not a regular file", path);
+    BIO *in = BIO_new_file(path, "r");
+    X509 *cert = in ? PEM_read_bio_X509(in, NULL, NULL, NULL) : NULL;
+    int ok = cert != NULL && X509_check_ca(cert) > 0;
+    X509_free(cert);
+    BIO_free(in);
+    ERR_clear_error();
+    if (!ok)
+        return ag_error_set(err, AG_USAGE,
+                            "%s is not a PEM CA certificate; it would be published as keys/ca.crt "
+                            "for clients to trust: run 'assetgen pki init --force' or fix it",
+                            path);
+    return AG_OK;
+}

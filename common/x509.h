@@ -17,4 +17,8 @@ struct x509_request {
 
 int x509_create_ca_and_server(const struct x509_request *req, struct ag_error *err);
 
+/* A regular file holding a PEM certificate of a CA (usage error
+ * otherwise): what is published for clients to trust must be one. */
+int x509_check_ca_certificate(const char *path, struct ag_error *err);
+
 #endif

@@ -175,7 +175,9 @@ static int npm_load_templates(const struct package_spec *spec, struct template_s
         return err->status;
     const struct template_file *manifest = template_set_find(files, "package.json");
     json_error_t jerr;
-    json_t *parsed = manifest ? json_loadb(manifest->content, manifest->length, 0, &jerr) : NULL;
+    json_t *parsed =
+        manifest ? json_loadb(manifest->content, manifest->length, JSON_REJECT_DUPLICATES, &jerr)
+                 : NULL;
     if (parsed == NULL) {
         template_set_free(files);
         if (manifest == NULL)
@@ -184,8 +186,23 @@ static int npm_load_templates(const struct package_spec *spec, struct template_s
         return ag_error_set(err, AG_USAGE, "%s/package.json renders to invalid JSON (%d:%d: %s)",
                             spec->template_dir, jerr.line, jerr.column, jerr.text);
     }
+    /* The packument is built from the package's name and version: a
+     * template that renders other ones makes a tarball its own verify
+     * rejects. */
+    const char *name = json_string_value(json_object_get(parsed, "name"));
+    const char *version = json_string_value(json_object_get(parsed, "version"));
+    int rc = AG_OK;
+    if (name == NULL || strcmp(name, spec->name) != 0 || version == NULL ||
+        strcmp(version, spec->version) != 0)
+        rc = ag_error_set(err, AG_USAGE,
+                          "%s/package.json must give \"name\": \"{{name}}\" and \"version\": "
+                          "\"{{version}}\" (it renders %s@%s for package %s@%s)",
+                          spec->template_dir, name ? name : "(not a string)",
+                          version ? version : "(not a string)", spec->name, spec->version);
     json_decref(parsed);
-    return AG_OK;
+    if (rc != AG_OK)
+        template_set_free(files);
+    return rc;
 }
 
 static int npm_check_templates(const struct package_spec *spec, struct ag_error *err)

@@ -52,12 +52,13 @@ bad_input_sanitized() {
 }
 
 hostile_state() {
-  bash tests/hostile-state/run.sh "$BUILD_DIR/assetgen"
+  bash tests/hostile-state/run.sh "$BUILD_DIR/assetgen" && bash tests/hostile-state/keys.sh "$BUILD_DIR/assetgen"
 }
 
 hostile_state_sanitized() {
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
-  bash tests/hostile-state/run.sh "$ASAN_BUILD_DIR/assetgen"
+  bash tests/hostile-state/run.sh "$ASAN_BUILD_DIR/assetgen" &&
+    bash tests/hostile-state/keys.sh "$ASAN_BUILD_DIR/assetgen"
 }
 
 tier_begin tier1
