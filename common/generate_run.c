@@ -267,7 +267,10 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
                            &lock_fd, err) != AG_OK)
         return err->status;
     /* What dead runs left: a half-done move first, then their files. */
-    staging_recover(plan->out_root);
+    if (staging_recover(plan->out_root, err) != AG_OK) {
+        manifest_unlock(lock_fd);
+        return err->status;
+    }
     cleanup_stale_temporaries(plan->out_root);
     char *manifest_path = xasprintf("%s/manifest.json", plan->out_root);
     struct manifest m;

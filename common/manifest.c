@@ -339,7 +339,8 @@ void manifest_merge(struct manifest *m, const struct artifact_list *fresh)
 int manifest_note_repository_files(struct manifest *m, const char *const *paths, size_t count,
                                    const char *root, struct ag_error *err)
 {
-    qsort(m->repository, m->repository_count, sizeof *m->repository, compare_repository);
+    if (m->repository_count > 1)
+        qsort(m->repository, m->repository_count, sizeof *m->repository, compare_repository);
     size_t known = m->repository_count;
     m->repository = xrealloc(m->repository, (known + count + 1) * sizeof *m->repository);
     int rc = AG_OK;

@@ -77,7 +77,9 @@ void staging_each_leftover(const char *final_root, void (*found)(void *ctx, cons
 /* Under the output lock, before publishing: finishes or undoes the move
  * of every run that died while publishing into final_root. Called by
  * every publish, so no other run's move can come between a dead run's
- * and its recovery. */
-void staging_recover(const char *final_root);
+ * and its recovery. A journal that names a path outside the tree (or is
+ * otherwise malformed) is an error naming its file and line, and nothing
+ * is moved or removed because of it. */
+int staging_recover(const char *final_root, struct ag_error *err);
 
 #endif

@@ -362,7 +362,8 @@ int template_load_dir_as(const char *dir, const struct template_vars *vars,
         template_set_free(set);
         return err->status;
     }
-    qsort(set->files, set->count, sizeof *set->files, compare_files);
+    if (set->count > 1)
+        qsort(set->files, set->count, sizeof *set->files, compare_files);
     return AG_OK;
 }
 

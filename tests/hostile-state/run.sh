@@ -89,6 +89,10 @@ run_case row-facts-list 'artifacts\[0\]: facts must be an object' \
   'm["artifacts"][0]["facts"] = [1]'
 run_case repository-path-parent "repository\\[0\\]: must be .* a '\\.' or '\\.\\.' component" \
   'm["repository"][0]["path"] = "../../x"'
+run_case journal-outside "journal:2: a '\\.' or '\\.\\.' component .*; the journal is left as it is" \
+  'sh:mkdir .publish-1-abcdef && printf "manifest.json\tnone\n../../../victim\t-\t-\n" >.publish-1-abcdef/journal && echo precious >"$SCRATCH/victim"'
+run_case journal-dirs-not-ancestor 'journal:2: the directories made are not an ancestor of the file' \
+  'sh:mkdir .publish-1-abcdef && printf "manifest.json\tnone\nnpm/x.tgz\t-\tpypi\n" >.publish-1-abcdef/journal'
 run_case lock-symlink 'cannot open lock .*\.assetgen\.lock' \
   'sh:rm -f .assetgen.lock && ln -s ../../x .assetgen.lock'
 

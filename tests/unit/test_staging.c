@@ -192,7 +192,8 @@ static void assert_recovery_undoes(long pid, const char *sub)
 {
     char *root = make_tmpdir("staging");
     dead_publish_as(root, "none", pid, sub);
-    staging_recover(root);
+    struct ag_error err = {0};
+    cr_assert_eq(staging_recover(root, &err), AG_OK, "%s", err.message);
     assert_text(root, "a.txt", "old\n");
     assert_entries(root, "a.txt");
     remove_tree(root);
@@ -209,7 +210,8 @@ Test(staging, recovery_keeps_a_dead_runs_move_whose_manifest_landed)
     char *root = make_tmpdir("staging");
     dead_publish_as(root, "1:1", dead_pid(), "sub");
     write_file(root, "manifest.json", "{}\n", 0644);
-    staging_recover(root);
+    struct ag_error err = {0};
+    cr_assert_eq(staging_recover(root, &err), AG_OK, "%s", err.message);
     assert_text(root, "a.txt", "new\n");
     assert_text(root, "sub/b.txt", "new\n");
     assert_entries(root, "a.txt|manifest.json|sub");
@@ -251,4 +253,25 @@ Test(staging, a_sweep_spares_a_held_staging_directory)
     free(rel);
     remove_tree(root);
     free(root);
+}
+
+/* A planted journal that names a file outside the tree: refused, named,
+ * and nothing outside (or inside) is touched. */
+Test(staging, recovery_refuses_a_journal_that_leaves_the_tree)
+{
+    char *top = make_tmpdir("staging");
+    char *root = xasprintf("%s/out", top);
+    write_file(top, "victim.txt", "precious\n", 0644);
+    write_file(root, "a.txt", "kept\n", 0644);
+    write_file(root, ".publish-1-abcdef/journal", "manifest.json\tnone\n../victim.txt\t-\t-\n",
+               0600);
+    struct ag_error err = {0};
+    cr_assert_eq(staging_recover(root, &err), AG_FAIL, "a journal naming ../ was replayed");
+    cr_assert(strstr(err.message, "journal:2: a '.' or '..' component") != NULL, "%s", err.message);
+    assert_text(top, "victim.txt", "precious\n");
+    assert_text(root, "a.txt", "kept\n");
+    assert_entries(root, ".publish-1-abcdef|a.txt");
+    remove_tree(top);
+    free(root);
+    free(top);
 }
