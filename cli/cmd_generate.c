@@ -32,7 +32,8 @@ static const char generate_help[] =
     "  --out DIR         output root; files go to DIR/<size>/ (default: out)\n"
     "  --config FILE     configuration (default: ./assetgen.yaml, else the installed one)\n"
     "  --seed N          seed of the data stream (default from assetgen.yaml)\n"
-    "  --count N         packages per format, named NAME-1 .. NAME-N (default 1)\n"
+    "  --count N         packages per format, named NAME-1 .. NAME-N (default 1, at most\n"
+    "                    10000)\n"
     "  --name NAME       package name instead of the template's\n"
     "  --pkg-version V   package version instead of the template's\n"
     "  --base-url URL    where DIR/<size>/ will be served (default http://127.0.0.1:8080/)\n"
@@ -156,7 +157,9 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
             rc = cli_parse_uint("generate", "--seed", optarg, (1ULL << 53) - 1, &a->seed);
             break;
         case 'n':
-            rc = cli_parse_uint("generate", "--count", optarg, 100000, &a->count);
+            /* Each signed package costs about 60 ms of gpg on two cores:
+             * 10,000 is ten minutes, the most a run should ask for. */
+            rc = cli_parse_uint("generate", "--count", optarg, 10000, &a->count);
             break;
         case 'j':
             rc = cli_parse_uint("generate", "--jobs", optarg, 1024, &a->jobs);
