@@ -12,6 +12,10 @@
 #include "common/fsutil.h"
 #include "common/units.h"
 
+/* 255 less the longest suffix a format adds (".whl.metadata.asc" and
+ * the like) and a temporary's ".<name>.tmp-<pid>-XXXXXX". */
+#define PLAN_NAME_VERSION_MAX 180
+
 static char *plan_own(struct generate_plan *plan, char *text)
 {
     plan->owned = xrealloc(plan->owned, (plan->owned_count + 1) * sizeof *plan->owned);
@@ -319,6 +323,17 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
                                     gen->name);
                 return err->status;
             }
+            /* File names are made of name and version plus a suffix and,
+             * while written, a temporary's: keep them all under NAME_MAX,
+             * found here rather than after writing started. */
+            if (strlen(p->spec.name) + strlen(p->spec.version) > PLAN_NAME_VERSION_MAX)
+                return ag_error_set(err, AG_USAGE,
+                                    "package %s %s: name and version together take %zu bytes; "
+                                    "at most %d fit in the file names made from them (NAME_MAX "
+                                    "is 255)",
+                                    p->spec.name, p->spec.version,
+                                    strlen(p->spec.name) + strlen(p->spec.version),
+                                    PLAN_NAME_VERSION_MAX);
             if (gen->check_templates && gen->check_templates(&p->spec, err) != AG_OK)
                 return err->status;
         }

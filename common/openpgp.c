@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/atomic_file.h"
@@ -55,13 +56,25 @@ static void home_remove(void *arg)
     remove_tree(home);
 }
 
-static void home_destroy(char *home)
+/* A private GnuPG home, held (an flock on the directory) for as long as
+ * it is in use, so no other run's sweep takes it, whatever pid namespace
+ * either runs in. */
+struct gpg_home {
+    char *path;
+    int hold;
+};
+
+static void home_destroy(struct gpg_home *home)
 {
-    if (home == NULL)
+    if (home->path == NULL)
         return;
-    cleanup_unregister_hook(home_remove, home);
-    home_remove(home);
-    free(home);
+    cleanup_unregister_hook(home_remove, home->path);
+    home_remove(home->path);
+    if (home->hold >= 0)
+        close(home->hold);
+    free(home->path);
+    home->path = NULL;
+    home->hold = -1;
 }
 
 #define HOME_PREFIX "agpg-"
@@ -81,9 +94,18 @@ static void home_sweep_stale(void)
         long pid = strtol(de->d_name + strlen(HOME_PREFIX), &end, 10);
         struct stat st;
         char *path = xasprintf("/tmp/%s", de->d_name);
-        if (end && *end == '-' && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH &&
-            lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
-            home_remove(path);
+        /* A live run holds its home: only an unheld one whose maker is
+         * gone here, or that has sat a minute (a pid from another
+         * namespace says nothing here), is taken. */
+        int gone = end && *end == '-' && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+            (gone || time(NULL) - st.st_mtime > 60)) {
+            int hold = cleanup_hold_dir(path);
+            if (hold >= 0) {
+                home_remove(path);
+                close(hold);
+            }
+        }
         free(path);
     }
     closedir(d);
@@ -92,7 +114,7 @@ static void home_sweep_stale(void)
 /* A fresh 0700 home with a gpg.conf. A short path under /tmp: the agent's
  * socket path must fit in 108 bytes. The pid in the name lets a later run
  * tell a dead run's home from a live one's. */
-static int home_create(char **home, const char *gpg_conf, struct ag_error *err)
+static int home_create(struct gpg_home *home, const char *gpg_conf, struct ag_error *err)
 {
     pthread_once(&gpgme_once, gpgme_init);
     if (!gpgme_ready)
@@ -102,18 +124,21 @@ static int home_create(char **home, const char *gpg_conf, struct ag_error *err)
     home_sweep_stale();
     char tmpl[64];
     snprintf(tmpl, sizeof tmpl, "/tmp/" HOME_PREFIX "%ld-XXXXXX", (long)getpid());
+    home->path = NULL;
+    home->hold = -1;
     if (mkdtemp(tmpl) == NULL)
         return ag_error_set(err, AG_FAIL, "cannot create a GnuPG home in /tmp: %s",
                             strerror(errno));
-    *home = xstrdup(tmpl);
-    cleanup_register_hook(home_remove, *home);
-    char *conf = xasprintf("%s/gpg.conf", *home);
-    int rc = atomic_write_buffer(conf, gpg_conf, strlen(gpg_conf), err);
+    home->path = xstrdup(tmpl);
+    home->hold = cleanup_hold_dir(home->path);
+    cleanup_register_hook(home_remove, home->path);
+    char *conf = xasprintf("%s/gpg.conf", home->path);
+    int rc = home->hold >= 0
+                 ? atomic_write_buffer(conf, gpg_conf, strlen(gpg_conf), err)
+                 : ag_error_set(err, AG_FAIL, "cannot hold the GnuPG home %s", home->path);
     free(conf);
-    if (rc != AG_OK) {
-        home_destroy(*home);
-        *home = NULL;
-    }
+    if (rc != AG_OK)
+        home_destroy(home);
     return rc;
 }
 
@@ -165,13 +190,13 @@ int openpgp_create_key(const char *algo, const char *user_id, const char *pub_pa
                        const char *key_path, char *fingerprint, struct ag_error *err)
 {
     char *conf = xasprintf("faked-system-time %d!\n", OPENPGP_KEY_CREATION_EPOCH);
-    char *home = NULL;
+    struct gpg_home home;
     int rc = home_create(&home, conf, err);
     free(conf);
     if (rc != AG_OK)
         return rc;
     gpgme_ctx_t ctx = NULL;
-    rc = context_new(&ctx, home, err);
+    rc = context_new(&ctx, home.path, err);
     if (rc == AG_OK) {
         gpgme_error_t e = gpgme_op_createkey(ctx, user_id, algo, 0, 0, NULL,
                                              GPGME_CREATE_SIGN | GPGME_CREATE_NOPASSWD |
@@ -187,7 +212,7 @@ int openpgp_create_key(const char *algo, const char *user_id, const char *pub_pa
         }
     }
     gpgme_release(ctx);
-    home_destroy(home);
+    home_destroy(&home);
     return rc;
 }
 
@@ -210,7 +235,7 @@ static int import_key(gpgme_ctx_t ctx, const char *path, char *fingerprint, stru
 }
 
 struct signer {
-    char *home;
+    struct gpg_home home;
     gpgme_ctx_t ctx;
     pthread_mutex_t lock;
     char fingerprint[OPENPGP_FPR_MAX];
@@ -308,7 +333,7 @@ int signer_open(struct signer **out, const char *key_path, int64_t epoch, struct
     struct signer *s = calloc(1, sizeof *s);
     int rc = home_create(&s->home, common_conf, err);
     if (rc == AG_OK)
-        rc = context_new(&s->ctx, s->home, err);
+        rc = context_new(&s->ctx, s->home.path, err);
     if (rc == AG_OK)
         rc = import_key(s->ctx, key_path, s->fingerprint, err);
     gpgme_key_t key = NULL;
@@ -324,7 +349,7 @@ int signer_open(struct signer **out, const char *key_path, int64_t epoch, struct
         /* From here on a frozen clock and a pinned digest make the
          * signatures reproducible. */
         char *conf = xasprintf("faked-system-time %lld!\n%s", (long long)epoch, common_conf);
-        char *conf_path = xasprintf("%s/gpg.conf", s->home);
+        char *conf_path = xasprintf("%s/gpg.conf", s->home.path);
         rc = atomic_write_buffer(conf_path, conf, strlen(conf), err);
         free(conf_path);
         free(conf);
@@ -349,7 +374,7 @@ int signer_open(struct signer **out, const char *key_path, int64_t epoch, struct
         return AG_OK;
     }
     gpgme_release(s->ctx);
-    home_destroy(s->home);
+    home_destroy(&s->home);
     free(s);
     return rc;
 }
@@ -426,7 +451,7 @@ int signer_sign_file(struct signer *signer, const char *path, const char *sig_pa
         return ag_error_set(err, AG_FAIL, "cannot read %s: %s", path, strerror(errno));
     char *argv[] = {signer->gpg_path,
                     "--homedir",
-                    signer->home,
+                    signer->home.path,
                     "--batch",
                     "--no-tty",
                     "--yes",
@@ -523,7 +548,7 @@ void signer_close(struct signer *signer)
     free(signer->gpg_path);
     ecdsa_key_free(signer->registry_key);
     pthread_mutex_destroy(&signer->lock);
-    home_destroy(signer->home);
+    home_destroy(&signer->home);
     free(signer);
 }
 
@@ -569,7 +594,7 @@ const struct ecdsa_key *signer_registry_key(const struct signer *signer)
 }
 
 struct verifier {
-    char *home;
+    struct gpg_home home;
     gpgme_ctx_t ctx;
     char fingerprint[OPENPGP_FPR_MAX];
 };
@@ -580,7 +605,7 @@ int verifier_open(struct verifier **out, const char *pub_path, struct ag_error *
     struct verifier *v = calloc(1, sizeof *v);
     int rc = home_create(&v->home, "batch\n", err);
     if (rc == AG_OK)
-        rc = context_new(&v->ctx, v->home, err);
+        rc = context_new(&v->ctx, v->home.path, err);
     if (rc == AG_OK)
         rc = import_key(v->ctx, pub_path, v->fingerprint, err);
     if (rc == AG_OK) {
@@ -634,6 +659,6 @@ void verifier_close(struct verifier *verifier)
     if (verifier == NULL)
         return;
     gpgme_release(verifier->ctx);
-    home_destroy(verifier->home);
+    home_destroy(&verifier->home);
     free(verifier);
 }

@@ -278,6 +278,21 @@ static int pypi_write_sdist(const struct package_spec *spec, const struct templa
     return rc;
 }
 
+/* The value of "Key: value" in an RFC 822 style metadata text, or NULL. */
+static char *metadata_field(const char *text, const char *key)
+{
+    size_t klen = strlen(key);
+    for (const char *line = text; line && *line && *line != '\n';) {
+        const char *end = strchr(line, '\n');
+        if (strncmp(line, key, klen) == 0 && line[klen] == ':' && line[klen + 1] == ' ') {
+            const char *v = line + klen + 2;
+            return xasprintf("%.*s", (int)(end ? end - v : (long)strlen(v)), v);
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
 /* Renders the templates ({{module}} is the import name); PKG-INFO must be
  * among them. */
 static int pypi_load_templates(const struct package_spec *spec, const char *module,
@@ -292,13 +307,31 @@ static int pypi_load_templates(const struct package_spec *spec, const char *modu
     static const struct template_syntax_rule syntax[] = {{"PKG-INFO", SYNTAX_RFC822}};
     if (template_load_dir_as(spec->template_dir, &vars, syntax, 1, files, err) != AG_OK)
         return err->status;
-    if (template_set_find(files, "PKG-INFO") == NULL) {
+    const struct template_file *pkg_info = template_set_find(files, "PKG-INFO");
+    if (pkg_info == NULL) {
         template_set_free(files);
         return ag_error_set(err, AG_USAGE,
                             "%s has no PKG-INFO template (the core metadata of wheel and sdist)",
                             spec->template_dir);
     }
-    return AG_OK;
+    /* The index and the file names are made from the package's name and
+     * version: core metadata naming others makes distributions pip and
+     * verify refuse. */
+    char *name = metadata_field(pkg_info->content, "Name");
+    char *version = metadata_field(pkg_info->content, "Version");
+    int rc = AG_OK;
+    if (name == NULL || strcmp(name, spec->name) != 0 || version == NULL ||
+        strcmp(version, spec->version) != 0)
+        rc = ag_error_set(err, AG_USAGE,
+                          "%s/PKG-INFO must give 'Name: {{name}}' and 'Version: {{version}}' (it "
+                          "renders %s %s for package %s %s)",
+                          spec->template_dir, name ? name : "(none)", version ? version : "(none)",
+                          spec->name, spec->version);
+    free(name);
+    free(version);
+    if (rc != AG_OK)
+        template_set_free(files);
+    return rc;
 }
 
 static int pypi_check_templates(const struct package_spec *spec, struct ag_error *err)
@@ -310,21 +343,6 @@ static int pypi_check_templates(const struct package_spec *spec, struct ag_error
         template_set_free(&files);
     free(module);
     return rc;
-}
-
-/* The value of "Key: value" in an RFC 822 style metadata text, or NULL. */
-static char *metadata_field(const char *text, const char *key)
-{
-    size_t klen = strlen(key);
-    for (const char *line = text; line && *line && *line != '\n';) {
-        const char *end = strchr(line, '\n');
-        if (strncmp(line, key, klen) == 0 && line[klen] == ':' && line[klen + 1] == ' ') {
-            const char *v = line + klen + 2;
-            return xasprintf("%.*s", (int)(end ? end - v : (long)strlen(v)), v);
-        }
-        line = end ? end + 1 : NULL;
-    }
-    return NULL;
 }
 
 static int pypi_generate(const struct package_spec *spec, struct artifact_list *list,

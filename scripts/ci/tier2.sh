@@ -199,6 +199,7 @@ check seed-changes-data seed_changes_data
 check tamper-detected tamper_detected
 check facts-index env ASSETGEN_BIN="$BUILD_DIR/assetgen" bash tests/integration/facts-index.sh
 check verify-detects env ASSETGEN_BIN="$BUILD_DIR/assetgen" bash tests/integration/verify-detects.sh
+check escaping env ASSETGEN_BIN="$BUILD_DIR/assetgen" bash tests/integration/escaping.sh
 for size in "${SIZES[@]}"; do
   check "gpgv-$size" gpgv_signatures "$size"
 done

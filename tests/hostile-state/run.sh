@@ -96,5 +96,26 @@ run_case journal-dirs-not-ancestor 'journal:2: the directories made are not an a
 run_case lock-symlink 'cannot open lock .*\.assetgen\.lock' \
   'sh:rm -f .assetgen.lock && ln -s ../../x .assetgen.lock'
 
+# A lock held by a stopped run: the wait is said once and bounded.
+dir=$SCRATCH/lock-held
+cp -a "$base" "$dir"
+before=$(snapshot)
+set +e
+flock "$dir/out/small/.assetgen.lock" "$BIN" generate --format npm,pypi --size small --name other \
+  --out "$dir/out" --pki "$dir/pki" --lock-timeout 1 >"$SCRATCH/logs/lock.stdout" 2>"$SCRATCH/logs/lock.stderr"
+rc=$?
+set -e
+# flock(1) runs the command while holding the lock itself: the run inside must give up.
+if [ "$rc" -eq 1 ] && grep -q "waiting for the output lock" "$SCRATCH/logs/lock.stderr" &&
+  grep -q "gave up after 1 s waiting for the lock" "$SCRATCH/logs/lock.stderr" &&
+  [ "$(grep -c "waiting for the output lock" "$SCRATCH/logs/lock.stderr")" -eq 1 ] && [ "$before" = "$(snapshot)" ]; then
+  echo "pass lock-held-by-another"
+  passed=$((passed + 1))
+else
+  echo "FAIL lock-held-by-another: exit $rc: $(head -3 "$SCRATCH/logs/lock.stderr")"
+  failed=$((failed + 1))
+fi
+rm -rf "$dir"
+
 echo "$passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]

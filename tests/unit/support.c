@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/fsutil.h"
@@ -193,4 +194,13 @@ int gen_check(const char *format, const char *name, const char *version, struct 
 {
     struct package_spec spec = {.format = format, .name = name, .version = version};
     return test_generator(format)->check_package(&spec, err);
+}
+
+long dead_pid(void)
+{
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(0);
+    waitpid(pid, NULL, 0);
+    return (long)pid;
 }

@@ -59,6 +59,8 @@ void gen_case_teardown(struct gen_case *c);
 void gen_case_scan(const struct gen_case *c, size_t index, struct archive_scan *out);
 /* Writes the repository metadata for the generated artifacts. */
 int gen_case_write_index(const struct gen_case *c, struct ag_error *err);
+/* A pid no process has: a child that has exited and been reaped. */
+long dead_pid(void);
 /* The generator of a format this build has. */
 const struct generator *test_generator(const char *format);
 /* check_package of the format's generator for name and version alone. */

@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "common/openpgp.h"
 #include "common/pki.h"
@@ -293,5 +297,28 @@ Test(openpgp, signer_close_removes_its_gnupg_home)
     cr_assert_eq(new_homes_of(before, after, marker, home), 0, "homes: %s", after);
     free(path);
     free(sig);
+    pgp_case_teardown(&c);
+}
+
+/* A home named for a pid that is gone here may still be a live run's in
+ * another pid namespace: while it is held, no sweep takes it; once it is
+ * let go, the next home made sweeps it. */
+Test(openpgp, a_held_home_is_never_swept_an_unheld_dead_one_is)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/agpg-%ld-heldtest", dead_pid());
+    remove_tree(path);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    int hold = cleanup_hold_dir(path);
+    cr_assert_geq(hold, 0);
+    struct pgp_case c;
+    pgp_case_setup(&c);
+    struct signer *signer = open_signer(c.pki.gpg_key, 1700000000);
+    signer_close(signer);
+    cr_assert(path_is_dir(path), "a held home was swept");
+    close(hold);
+    signer = open_signer(c.pki.gpg_key, 1700000000);
+    signer_close(signer);
+    cr_assert_not(path_exists(path), "an unheld home of a dead pid was left");
     pgp_case_teardown(&c);
 }

@@ -148,16 +148,6 @@ Test(staging, an_interrupted_run_loses_its_staging_directory_whole)
     free(root);
 }
 
-/* A pid no process has: a child that has exited and been reaped. */
-static long dead_pid(void)
-{
-    pid_t pid = fork();
-    if (pid == 0)
-        _exit(0);
-    waitpid(pid, NULL, 0);
-    return (long)pid;
-}
-
 /* The state a run killed after moving a.txt (replacing it) and
  * <sub>/b.txt (new, in a directory it made) leaves, before its manifest
  * landed or after; pid is the one in its names. */
