@@ -10,6 +10,7 @@
 #include "common/generator.h"
 #include "common/json_file.h"
 #include "common/package.h"
+#include "common/side_job.h"
 #include "common/strbuf.h"
 #include "common/version_rules.h"
 #include "common/units.h"
@@ -345,6 +346,20 @@ static int pypi_check_templates(const struct package_spec *spec, struct ag_error
     return rc;
 }
 
+struct sdist_job {
+    const struct package_spec *spec;
+    const struct template_set *files;
+    const char *module;
+    struct data_file_result data;
+    struct artifact *row;
+};
+
+static int pypi_sdist_job(void *ctx, struct ag_error *err)
+{
+    struct sdist_job *job = ctx;
+    return pypi_write_sdist(job->spec, job->files, job->module, &job->data, job->row, err);
+}
+
 static int pypi_generate(const struct package_spec *spec, struct artifact_list *list,
                          struct ag_error *err)
 {
@@ -382,15 +397,19 @@ static int pypi_generate(const struct package_spec *spec, struct artifact_list *
         json_object_set_new(sdist.facts, "requires_python", json_string(requires_python));
     }
     free(requires_python);
-    /* One digest of the data file serves both archives. */
+    /* The sdist is written beside the wheel, on the other core. */
+    struct sdist_job job = {spec, &files, module, {0}, &sdist};
+    struct side_job side;
+    if (spec->defect == NULL)
+        side_job_start(&side, pypi_sdist_job, &job);
     struct data_file_result data = {0};
-    if (rc == AG_OK)
-        rc = pypi_write_wheel(spec, &files, module, metadata, &data, &wheel, err);
+    rc = pypi_write_wheel(spec, &files, module, metadata, &data, &wheel, err);
     free(metadata);
+    int sdist_rc = spec->defect == NULL ? side_job_wait(&side, err) : AG_OK;
+    if (rc == AG_OK)
+        rc = sdist_rc;
     if (rc == AG_OK)
         artifact_list_add(list, &wheel);
-    if (rc == AG_OK && spec->defect == NULL)
-        rc = pypi_write_sdist(spec, &files, module, &data, &sdist, err);
     if (rc == AG_OK && spec->defect == NULL)
         artifact_list_add(list, &sdist);
     json_decref(wheel.facts);
