@@ -19,6 +19,7 @@
 #include "common/cleanup.h"
 #include "common/ecdsa.h"
 #include "common/fsutil.h"
+#include "common/openpgp_native.h"
 #include "common/strbuf.h"
 #include "common/units.h"
 
@@ -241,6 +242,7 @@ struct signer {
     char fingerprint[OPENPGP_FPR_MAX];
     struct ecdsa_key *registry_key; /* registry signatures (SIGN_REGISTRY), or NULL */
     char *gpg_path;                 /* the engine GPGME runs, run directly for files */
+    struct native_signer *native;   /* in-process signing for this key, or NULL */
 };
 
 /* Whether the key can sign at the run's fixed time, said in words a user
@@ -368,6 +370,10 @@ int signer_open(struct signer **out, const char *key_path, int64_t epoch, struct
         else
             s->gpg_path = xstrdup(engine->file_name);
     }
+    /* An unprotected RSA key is signed with here, not by a gpg process
+     * per file; any other key is left to gpg. */
+    if (rc == AG_OK)
+        rc = native_signer_load(key_path, s->fingerprint, epoch, &s->native, err);
     if (rc == AG_OK) {
         pthread_mutex_init(&s->lock, NULL);
         *out = s;
@@ -447,6 +453,15 @@ static void read_child(int out_fd, int err_fd, struct strbuf *out, char *diag, s
 int signer_sign_file(struct signer *signer, const char *path, const char *sig_path,
                      struct ag_error *err)
 {
+    if (signer->native != NULL) {
+        char *sig = NULL;
+        size_t len = 0;
+        if (native_sign_file(signer->native, path, &sig, &len, err) != AG_OK)
+            return err->status;
+        int rc = atomic_write_buffer(sig_path, sig, len, err);
+        free(sig);
+        return rc;
+    }
     if (access(path, R_OK) != 0)
         return ag_error_set(err, AG_FAIL, "cannot read %s: %s", path, strerror(errno));
     char *argv[] = {signer->gpg_path,
@@ -546,6 +561,7 @@ void signer_close(struct signer *signer)
         return;
     gpgme_release(signer->ctx);
     free(signer->gpg_path);
+    native_signer_free(signer->native);
     ecdsa_key_free(signer->registry_key);
     pthread_mutex_destroy(&signer->lock);
     home_destroy(&signer->home);

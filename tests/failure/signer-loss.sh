@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # signer-loss: the signing key missing, unusable, behind a passphrase,
 # expired or newer than SOURCE_DATE_EPOCH before the run, and the key
-# vanishing from the signer's GnuPG home (agent killed) mid-run.
+# vanishing from the signer's GnuPG home (agent killed) mid-run (with a key
+# gpg signs with; an RSA key signs in-process once loaded).
 # Expect: exit 1, a clean message, no artifact listed as signed without a
 # signature, nothing partial, the previous manifest intact.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -64,9 +65,12 @@ for case in passphrase:1:"protected by a passphrase" expired:1:"expired 2000-01-
 done
 
 # Mid-run: once the run's GnuPG home exists and a large artifact is being
-# written, remove the secret key from that home and kill its agent.
-"$BIN" generate --format "$FORMAT_LIST" --size large --out "$out" --pki "$PKI" --name other --quiet \
-  2>"$SCRATCH/err" &
+# written, remove the secret key from that home and kill its agent. An
+# RSA key is held in the process once loaded (it signs in-process), so
+# the case runs with an Ed25519 key, which gpg signs with from that home.
+"$BIN" pki init --dir "$SCRATCH/ed25519" --key-type ed25519 >/dev/null
+"$BIN" generate --format "$FORMAT_LIST" --size large --out "$out" --pki "$SCRATCH/ed25519" --name other \
+  --quiet 2>"$SCRATCH/err" &
 pid=$!
 home=""
 for _ in $(seq 4000); do
