@@ -215,7 +215,7 @@ int native_signer_load(const char *key_path, const char *want_fingerprint, int64
     if (bytes)
         OPENSSL_cleanse(bytes, len);
     free(bytes);
-    char hex[2 * PGP_FPR_BYTES + 1];
+    char hex[2 * PGP_FPR_BYTES + 1] = "";
     if (key != NULL) {
         digest_hex(fpr, PGP_FPR_BYTES, hex);
         for (char *c = hex; *c; c++)

@@ -399,7 +399,7 @@ static int pypi_generate(const struct package_spec *spec, struct artifact_list *
     free(requires_python);
     /* The sdist is written beside the wheel, on the other core. */
     struct sdist_job job = {spec, &files, module, {0}, &sdist};
-    struct side_job side;
+    struct side_job side = {0};
     if (spec->defect == NULL)
         side_job_start(&side, pypi_sdist_job, &job);
     struct data_file_result data = {0};
