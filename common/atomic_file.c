@@ -27,6 +27,7 @@ static int open_temp(struct atomic_file *file, const char *path, unsigned digest
         return err->status;
     file->final_path = xstrdup(path);
     file->buffer = xmalloc(ATOMIC_BUFFER_BYTES);
+    file->spare = xmalloc(ATOMIC_BUFFER_BYTES);
     if (digest_set_init(&file->digests, digest_mask, err) != AG_OK) {
         atomic_file_abort(file);
         return err->status;
@@ -63,14 +64,21 @@ static int write_all(struct atomic_file *file, const unsigned char *data, size_t
 
 /* The digests see the buffer as it is flushed, not each write: writers
  * hand over archive blocks of a few KiB, and a chunk of a MiB is what lets
- * digest_set_update share the kinds among threads. */
+ * the digest threads share the kinds. The chunk is hashed while it is
+ * written and while the writer fills the other buffer: the two cores
+ * make the bytes and digest them at once. */
 static int flush_buffer(struct atomic_file *file, struct ag_error *err)
 {
     if (file->buffered == 0)
         return AG_OK;
-    digest_set_update(&file->digests, file->buffer, file->buffered);
+    digest_set_update_async(&file->digests, file->buffer, file->buffered);
     int rc = write_all(file, file->buffer, file->buffered, err);
     file->buffered = 0;
+    /* The next post waits for this chunk's hashing before it starts its
+     * own, so the spare is free again by the time it is filled. */
+    unsigned char *hashed = file->buffer;
+    file->buffer = file->spare;
+    file->spare = hashed;
     return rc;
 }
 
@@ -177,9 +185,12 @@ void atomic_file_abort(struct atomic_file *file)
     }
     free(file->final_path);
     file->final_path = NULL;
-    free(file->buffer);
-    file->buffer = NULL;
+    /* The threads first: one may still be hashing a buffer. */
     digest_set_free(&file->digests);
+    free(file->buffer);
+    free(file->spare);
+    file->buffer = NULL;
+    file->spare = NULL;
 }
 
 int atomic_write_buffer(const char *path, const void *data, size_t len, struct ag_error *err)

@@ -17,6 +17,7 @@ struct atomic_file {
     struct digest_set digests;
     uint64_t bytes;
     unsigned char *buffer;
+    unsigned char *spare; /* the buffer being hashed while the other fills */
     size_t buffered;
 };
 

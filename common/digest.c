@@ -51,9 +51,25 @@ void digest_set_update(struct digest_set *set, const void *data, size_t len)
         digest_workers_update(set->workers, data, len);
         return;
     }
+    digest_set_wait(set); /* a posted chunk goes first */
     for (int k = 0; k < DIGEST_KINDS; k++)
         if (set->ctx[k] != NULL)
             EVP_DigestUpdate(set->ctx[k], data, len);
+}
+
+void digest_set_update_async(struct digest_set *set, const void *data, size_t len)
+{
+    if (len >= DIGEST_PARALLEL_MIN_BYTES && !set->serial_only && digest_workers_start(set) == 0) {
+        digest_workers_post(set->workers, data, len);
+        return;
+    }
+    digest_set_update(set, data, len);
+}
+
+void digest_set_wait(struct digest_set *set)
+{
+    if (set->workers != NULL)
+        digest_workers_wait(set->workers);
 }
 
 int digest_set_final(struct digest_set *set, struct ag_error *err)

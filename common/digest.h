@@ -49,6 +49,11 @@ int digest_set_init(struct digest_set *set, unsigned mask, struct ag_error *err)
 /* Returns when every kind has consumed the chunk: the caller may reuse it. */
 void digest_set_update(struct digest_set *set, const void *data, size_t len);
 /* Finalises the values and joins the set's threads. */
+/* Starts hashing data and returns at once where the set has workers for
+ * it (else hashes it now): data must stay as it is until digest_set_wait,
+ * which every later call on the set does first. */
+void digest_set_update_async(struct digest_set *set, const void *data, size_t len);
+void digest_set_wait(struct digest_set *set);
 int digest_set_final(struct digest_set *set, struct ag_error *err);
 void digest_set_free(struct digest_set *set);
 

@@ -32,7 +32,7 @@ struct digest_workers {
     /* The least nanoseconds per MiB seen for each kind: preemption only ever
      * adds time, so the minimum is the cost. */
     unsigned long long cost[DIGEST_KINDS];
-    pthread_t thread[DIGEST_KINDS - 1];
+    pthread_t thread[DIGEST_KINDS];
     int threads;
 };
 
@@ -89,6 +89,8 @@ static int default_start(void *ctx, pthread_t *thread, void *(*run)(void *), voi
 static void join_and_free(struct digest_workers *w)
 {
     pthread_mutex_lock(&w->lock);
+    while (w->unfinished > 0) /* a posted chunk is finished first */
+        pthread_cond_wait(&w->done, &w->lock);
     w->stop = 1;
     pthread_cond_broadcast(&w->posted);
     pthread_mutex_unlock(&w->lock);
@@ -149,7 +151,9 @@ int digest_workers_start(struct digest_set *set)
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int failed = 0;
-    while (w->threads < lanes - 1 && !failed) {
+    /* One thread a lane: the caller may also hash (an update) or go on
+     * with other work meanwhile (a posted chunk). */
+    while (w->threads < lanes && !failed) {
         failed = start(set->start_thread_ctx, &w->thread[w->threads], worker_run, w) != 0;
         if (!failed)
             w->threads++;
@@ -169,9 +173,10 @@ static unsigned long long kind_cost(const struct digest_workers *w, int k)
     return w->cost[k] ? w->cost[k] : digest_default_cost[k];
 }
 
-void digest_workers_update(struct digest_workers *w, const void *data, size_t len)
+/* Hands the chunk out kind by kind, costliest first. Called with w->lock
+ * held and no chunk in hand. */
+static void post_locked(struct digest_workers *w, const void *data, size_t len)
 {
-    pthread_mutex_lock(&w->lock);
     w->kinds = 0;
     for (int k = 0; k < DIGEST_KINDS; k++) {
         if (w->ctx[k] == NULL)
@@ -191,9 +196,36 @@ void digest_workers_update(struct digest_workers *w, const void *data, size_t le
     w->unfinished = w->kinds;
     w->generation++;
     pthread_cond_broadcast(&w->posted);
-    hash_claimed(w);
+}
+
+static void wait_locked(struct digest_workers *w)
+{
     while (w->unfinished > 0)
         pthread_cond_wait(&w->done, &w->lock);
+}
+
+void digest_workers_update(struct digest_workers *w, const void *data, size_t len)
+{
+    pthread_mutex_lock(&w->lock);
+    wait_locked(w);
+    post_locked(w, data, len);
+    hash_claimed(w);
+    wait_locked(w);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void digest_workers_post(struct digest_workers *w, const void *data, size_t len)
+{
+    pthread_mutex_lock(&w->lock);
+    wait_locked(w);
+    post_locked(w, data, len);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void digest_workers_wait(struct digest_workers *w)
+{
+    pthread_mutex_lock(&w->lock);
+    wait_locked(w);
     pthread_mutex_unlock(&w->lock);
 }
 

@@ -14,7 +14,12 @@
 int digest_workers_start(struct digest_set *set);
 /* Hashes the chunk into every kind of the set; returns when all are done. */
 void digest_workers_update(struct digest_workers *workers, const void *data, size_t len);
-/* Joins and frees the set's workers; harmless on a set that has none. */
+/* Starts hashing the chunk and returns at once; the chunk must stay as it
+ * is until digest_workers_wait (which the next update or post does too). */
+void digest_workers_post(struct digest_workers *workers, const void *data, size_t len);
+void digest_workers_wait(struct digest_workers *workers);
+/* Joins and frees the set's workers (a posted chunk finished first); harmless on a set that has
+ * none. */
 void digest_workers_stop(struct digest_set *set);
 
 #endif

@@ -299,3 +299,30 @@ Test(digest, atomic_file_digests_small_writes_in_large_chunks)
     free(dir);
     free(bytes);
 }
+
+/* Posted chunks, each copied into one of two buffers that alternate as
+ * the atomic file's do, and small updates between them: the digests are
+ * those of the whole stream, so a chunk is hashed before its buffer is
+ * refilled and in the order posted. */
+Test(digest, posted_chunks_in_two_alternating_buffers_match_one_shot)
+{
+    enum { CHUNK = 1 << 20, CHUNKS = 9 };
+    unsigned char *bytes = patterned(CHUNK * CHUNKS + 100);
+    unsigned char *buffers[2] = {xmalloc(CHUNK), xmalloc(CHUNK)};
+    struct digest_set set;
+    struct ag_error err = {0};
+    cr_assert_eq(digest_set_init(&set, DIGEST_ALL, &err), AG_OK);
+    for (int i = 0; i < CHUNKS; i++) {
+        unsigned char *buf = buffers[i % 2];
+        /* The post before last has been waited for by the last post. */
+        memcpy(buf, bytes + (size_t)i * CHUNK, CHUNK);
+        digest_set_update_async(&set, buf, CHUNK);
+    }
+    digest_set_update(&set, bytes + (size_t)CHUNKS * CHUNK, 100);
+    cr_assert_eq(digest_set_final(&set, &err), AG_OK);
+    assert_matches_one_shot(&set, bytes, CHUNK * CHUNKS + 100);
+    digest_set_free(&set);
+    free(buffers[0]);
+    free(buffers[1]);
+    free(bytes);
+}
