@@ -5,8 +5,11 @@
 
 #include "common/fsutil.h"
 
-void artifact_take_digests(struct artifact *art, const struct atomic_file *file)
+void artifact_take_digests(struct artifact *art, struct atomic_file *file)
 {
+    digest_state_free(art->sha256_state);
+    art->sha256_state = file->sha256_state;
+    file->sha256_state = NULL;
     const struct digest_set *d = &file->digests;
     art->bytes = file->bytes;
     if (d->mask & DIGEST_BIT(DIGEST_SHA256))
@@ -47,6 +50,7 @@ void artifact_copy(struct artifact *dst, const struct artifact *src)
     dst->data_path = dup_or_null(src->data_path);
     /* A deep copy: rows move between threads. */
     dst->facts = src->facts ? json_deep_copy(src->facts) : NULL;
+    dst->sha256_state = digest_state_dup(src->sha256_state);
 }
 
 void artifact_set_facts(struct artifact *art, json_t *facts)
@@ -78,6 +82,7 @@ void artifact_free(struct artifact *art)
     free(art->expect);
     free(art->data_path);
     json_decref(art->facts);
+    digest_state_free(art->sha256_state);
     memset(art, 0, sizeof *art);
 }
 

@@ -30,6 +30,9 @@ struct artifact {
     /* The format's own fields the index step reads instead of reopening
      * the artifact (a JSON object, owned by the row), or NULL. */
     json_t *facts;
+    /* The SHA-256 state of the file's bytes, for a signature made from it
+     * without reading the file again (this run's rows only), or NULL. */
+    struct digest_state *sha256_state;
 };
 
 struct artifact_list {
@@ -37,8 +40,9 @@ struct artifact_list {
     size_t count;
 };
 
-/* Copies size and digests of a committed file into art. */
-void artifact_take_digests(struct artifact *art, const struct atomic_file *file);
+/* Copies size and digests of a committed file into art, and takes the
+ * file's SHA-256 state when it kept one. */
+void artifact_take_digests(struct artifact *art, struct atomic_file *file);
 void artifact_set_data(struct artifact *art, const char *path, uint64_t bytes,
                        const unsigned char *sha256);
 /* Appends a copy of art (strings duplicated). */

@@ -146,18 +146,24 @@ int atomic_file_commit(struct atomic_file *file, struct ag_error *err)
         goto fail;
     }
     file->fd = -1;
-    if (digest_set_final(&file->digests, err) != AG_OK)
+    struct digest_state *state =
+        file->keep_sha256_state ? digest_set_snapshot(&file->digests, DIGEST_SHA256) : NULL;
+    if (digest_set_final(&file->digests, err) != AG_OK) {
+        digest_state_free(state);
         goto fail;
+    }
     /* Only a regular file is replaced: renaming over a device node, a
      * FIFO or a symlink would swap it for a file. */
     struct stat target;
     if (lstat(file->final_path, &target) == 0 && !S_ISREG(target.st_mode)) {
         ag_error_set(err, AG_FAIL, "%s exists and is not a regular file; not replaced",
                      file->final_path);
+        digest_state_free(state);
         goto fail;
     }
     if (rename(file->temp_path, file->final_path) != 0) {
         int e = errno;
+        digest_state_free(state);
         ag_error_set(err, ag_status_for_errno(e), "cannot rename into %s: %s", file->final_path,
                      strerror(e));
         goto fail;
@@ -166,6 +172,7 @@ int atomic_file_commit(struct atomic_file *file, struct ag_error *err)
     free(file->temp_path);
     file->temp_path = NULL;
     atomic_file_abort(file);
+    file->sha256_state = state;
     return AG_OK;
 fail:
     atomic_file_abort(file);

@@ -18,6 +18,10 @@ struct atomic_file {
     uint64_t bytes;
     unsigned char *buffer;
     unsigned char *spare; /* the buffer being hashed while the other fills */
+    /* Set before commit to keep the SHA-256 state of the whole file
+     * (for a signature), which artifact_take_digests then takes. */
+    int keep_sha256_state;
+    struct digest_state *sha256_state;
     size_t buffered;
 };
 

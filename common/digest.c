@@ -222,3 +222,58 @@ int digest_file(const char *path, unsigned mask, struct digest_set *set, uint64_
     *bytes = total;
     return AG_OK;
 }
+
+struct digest_state {
+    EVP_MD_CTX *ctx;
+};
+
+struct digest_state *digest_set_snapshot(struct digest_set *set, enum digest_kind kind)
+{
+    digest_set_wait(set);
+    if ((unsigned)kind >= DIGEST_KINDS || set->ctx[kind] == NULL)
+        return NULL;
+    EVP_MD_CTX *copy = EVP_MD_CTX_new();
+    if (copy == NULL || EVP_MD_CTX_copy_ex(copy, set->ctx[kind]) != 1) {
+        EVP_MD_CTX_free(copy);
+        return NULL;
+    }
+    struct digest_state *state = xmalloc(sizeof *state);
+    state->ctx = copy;
+    return state;
+}
+
+struct digest_state *digest_state_dup(const struct digest_state *state)
+{
+    if (state == NULL)
+        return NULL;
+    EVP_MD_CTX *copy = EVP_MD_CTX_new();
+    if (copy == NULL || EVP_MD_CTX_copy_ex(copy, state->ctx) != 1) {
+        EVP_MD_CTX_free(copy);
+        return NULL;
+    }
+    struct digest_state *dup = xmalloc(sizeof *dup);
+    dup->ctx = copy;
+    return dup;
+}
+
+int digest_state_finish(const struct digest_state *state, const void *tail, size_t len,
+                        unsigned char *out, size_t *out_len, struct ag_error *err)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned int n = 0;
+    int ok = ctx != NULL && EVP_MD_CTX_copy_ex(ctx, state->ctx) == 1 &&
+             EVP_DigestUpdate(ctx, tail, len) == 1 && EVP_DigestFinal_ex(ctx, out, &n) == 1;
+    EVP_MD_CTX_free(ctx);
+    if (!ok)
+        return ag_error_set(err, AG_FAIL, "digest finalisation failed");
+    *out_len = n;
+    return AG_OK;
+}
+
+void digest_state_free(struct digest_state *state)
+{
+    if (state == NULL)
+        return;
+    EVP_MD_CTX_free(state->ctx);
+    free(state);
+}

@@ -67,6 +67,21 @@ void digest_base64url_nopad(const unsigned char *bytes, size_t len, char *out);
 /* Decodes lowercase or uppercase hex; returns bytes written or -1. */
 int hex_decode(const char *hex, unsigned char *out, size_t cap);
 
+/* The running state of one digest, to finish later with more bytes:
+ * an OpenPGP signature's hash is that of the file followed by the
+ * signature's own fields, so a file's SHA-256 state saves reading it
+ * again. */
+struct digest_state;
+/* The state of kind after every byte given so far (NULL when the set has
+ * no such kind or it is final). */
+struct digest_state *digest_set_snapshot(struct digest_set *set, enum digest_kind kind);
+struct digest_state *digest_state_dup(const struct digest_state *state);
+/* The digest of the state's bytes followed by tail; out holds
+ * DIGEST_MAX_BYTES; the state itself is unchanged. */
+int digest_state_finish(const struct digest_state *state, const void *tail, size_t len,
+                        unsigned char *out, size_t *out_len, struct ag_error *err);
+void digest_state_free(struct digest_state *state);
+
 /* The digests and size of a whole regular file (never through a
  * symlink); set is finalised, for the caller to read and free. */
 int digest_file(const char *path, unsigned mask, struct digest_set *set, uint64_t *bytes,

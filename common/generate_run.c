@@ -37,7 +37,7 @@ static int sign_artifact(const struct run_state *st, const struct generator *gen
     char *relative = xasprintf("%s%s", art->path, gen->detached_suffix);
     char *path = xasprintf("%s/%s", st->stage_root, art->path);
     char *sig = xasprintf("%s/%s", st->stage_root, relative);
-    int rc = signer_sign_file(st->plan->signer, path, sig, err);
+    int rc = signer_sign_hashed(st->plan->signer, path, art->sha256_state, sig, err);
     free(path);
     free(sig);
     if (rc != AG_OK) {

@@ -532,6 +532,20 @@ int signer_sign_file(struct signer *signer, const char *path, const char *sig_pa
     return rc;
 }
 
+int signer_sign_hashed(struct signer *signer, const char *path, const struct digest_state *sha256,
+                       const char *sig_path, struct ag_error *err)
+{
+    if (signer->native == NULL || sha256 == NULL)
+        return signer_sign_file(signer, path, sig_path, err);
+    char *sig = NULL;
+    size_t len = 0;
+    if (native_sign_state(signer->native, sha256, &sig, &len, err) != AG_OK)
+        return err->status;
+    int rc = atomic_write_buffer(sig_path, sig, len, err);
+    free(sig);
+    return rc;
+}
+
 int signer_clearsign(struct signer *signer, const char *text, size_t len, char **out,
                      size_t *out_len, struct ag_error *err)
 {

@@ -32,6 +32,11 @@ const char *signer_fingerprint(const struct signer *signer);
 /* Writes an armored detached signature of path to sig_path, atomically. */
 int signer_sign_file(struct signer *signer, const char *path, const char *sig_path,
                      struct ag_error *err);
+/* The same, given the SHA-256 state of the file's bytes (or NULL): a key
+ * signed in-process then needs no second read of the file. */
+struct digest_state;
+int signer_sign_hashed(struct signer *signer, const char *path, const struct digest_state *sha256,
+                       const char *sig_path, struct ag_error *err);
 /* Clear-signs text (InRelease, .prov); *out is malloc'ed. */
 int signer_clearsign(struct signer *signer, const char *text, size_t len, char **out,
                      size_t *out_len, struct ag_error *err);

@@ -256,8 +256,8 @@ static uint32_t crc24(const unsigned char *p, size_t len)
     return crc & 0xFFFFFFu;
 }
 
-/* SHA-256 of the file, then of the signature's hashed part and trailer. */
-static int hash_for_signature(const char *path, const unsigned char *hashed, size_t hashed_len,
+/* SHA-256 of the file, then of the tail (hashed part and trailer). */
+static int hash_for_signature(const char *path, const unsigned char *tail, size_t tail_len,
                               unsigned char *digest, struct ag_error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -276,22 +276,19 @@ static int hash_for_signature(const char *path, const unsigned char *hashed, siz
     }
     free(buf);
     close(fd);
-    unsigned char trailer[6] = {4, 0xff};
-    put32(trailer + 2, (uint32_t)hashed_len);
     unsigned int len = 0;
-    ok = ok && EVP_DigestUpdate(md, hashed, hashed_len) == 1 &&
-         EVP_DigestUpdate(md, trailer, sizeof trailer) == 1 &&
+    ok = ok && EVP_DigestUpdate(md, tail, tail_len) == 1 &&
          EVP_DigestFinal_ex(md, digest, &len) == 1 && len == 32;
     EVP_MD_CTX_free(md);
     return ok ? AG_OK : ag_error_set(err, AG_FAIL, "cannot hash %s for its signature", path);
 }
 
-int native_sign_file(const struct native_signer *s, const char *path, char **armored,
-                     size_t *armored_len, struct ag_error *err)
+/* The signature's hashed part: version 4, a binary document, RSA,
+ * SHA-256; hashed subpackets the issuer's fingerprint, then the creation
+ * time, as gpg writes them. Returns its length. */
+#define PGP_HASHED_BYTES (6 + 23 + 6)
+static size_t hashed_part(const struct native_signer *s, unsigned char *hashed)
 {
-    /* Version 4, a binary document, RSA, SHA-256; hashed subpackets: the
-     * issuer's fingerprint, then the creation time, as gpg writes them. */
-    unsigned char hashed[6 + 23 + 6];
     size_t h = 0;
     hashed[h++] = 4;
     hashed[h++] = 0x00;
@@ -308,24 +305,41 @@ int native_sign_file(const struct native_signer *s, const char *path, char **arm
     hashed[h++] = 2;
     put32(hashed + h, s->created);
     h += 4;
-    unsigned char digest[32];
-    if (hash_for_signature(path, hashed, h, digest, err) != AG_OK)
-        return err->status;
+    return h;
+}
+
+/* The hashed part followed by the v4 trailer: what is hashed after the
+ * file's bytes. */
+static size_t hash_tail(const struct native_signer *s, unsigned char *tail)
+{
+    size_t h = hashed_part(s, tail);
+    tail[h] = 4;
+    tail[h + 1] = 0xff;
+    put32(tail + h + 2, (uint32_t)h);
+    return h + 6;
+}
+
+/* RSA over digest, the packet around it, the armor around that. */
+static int finish_signature(const struct native_signer *s, const unsigned char *digest,
+                            char **armored, size_t *armored_len, struct ag_error *err)
+{
+    unsigned char hashed[PGP_HASHED_BYTES];
+    size_t h = hashed_part(s, hashed);
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(s->key, NULL);
     size_t sig_len = 0;
     unsigned char *sig = NULL;
     int ok = ctx && EVP_PKEY_sign_init(ctx) > 0 &&
              EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
              EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) > 0 &&
-             EVP_PKEY_sign(ctx, NULL, &sig_len, digest, sizeof digest) > 0;
+             EVP_PKEY_sign(ctx, NULL, &sig_len, digest, 32) > 0;
     if (ok) {
         sig = xmalloc(sig_len);
-        ok = EVP_PKEY_sign(ctx, sig, &sig_len, digest, sizeof digest) > 0;
+        ok = EVP_PKEY_sign(ctx, sig, &sig_len, digest, 32) > 0;
     }
     EVP_PKEY_CTX_free(ctx);
     if (!ok) {
         free(sig);
-        return ag_error_set(err, AG_FAIL, "RSA signing of %s failed", path);
+        return ag_error_set(err, AG_FAIL, "RSA signing failed");
     }
     size_t skip = 0;
     while (skip < sig_len && sig[skip] == 0)
@@ -374,6 +388,29 @@ int native_sign_file(const struct native_signer *s, const char *path, char **arm
     free(packet);
     *armored = strbuf_detach(&out, armored_len);
     return AG_OK;
+}
+
+int native_sign_file(const struct native_signer *s, const char *path, char **armored,
+                     size_t *armored_len, struct ag_error *err)
+{
+    unsigned char tail[PGP_HASHED_BYTES + 6];
+    size_t n = hash_tail(s, tail);
+    unsigned char digest[32];
+    if (hash_for_signature(path, tail, n, digest, err) != AG_OK)
+        return err->status;
+    return finish_signature(s, digest, armored, armored_len, err);
+}
+
+int native_sign_state(const struct native_signer *s, const struct digest_state *sha256,
+                      char **armored, size_t *armored_len, struct ag_error *err)
+{
+    unsigned char tail[PGP_HASHED_BYTES + 6];
+    size_t n = hash_tail(s, tail);
+    unsigned char digest[DIGEST_MAX_BYTES];
+    size_t len = 0;
+    if (digest_state_finish(sha256, tail, n, digest, &len, err) != AG_OK)
+        return err->status;
+    return finish_signature(s, digest, armored, armored_len, err);
 }
 
 void native_signer_free(struct native_signer *s)

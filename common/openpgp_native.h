@@ -23,6 +23,10 @@ int native_signer_load(const char *key_path, const char *want_fingerprint, int64
  * malloc'ed. */
 int native_sign_file(const struct native_signer *signer, const char *path, char **armored,
                      size_t *len, struct ag_error *err);
+/* The same from the SHA-256 state of the file's bytes, read already. */
+struct digest_state;
+int native_sign_state(const struct native_signer *signer, const struct digest_state *sha256,
+                      char **armored, size_t *len, struct ag_error *err);
 void native_signer_free(struct native_signer *signer);
 
 #endif

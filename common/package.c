@@ -74,6 +74,9 @@ int package_finish_archive(struct det_archive *ar, struct atomic_file *out, int 
     det_archive_free(ar);
     if (rc == AG_OK && truncate)
         rc = atomic_file_truncate(out, out->bytes / 2, err);
+    /* A package file may be signed: its SHA-256 state spares the signer
+     * a second read of it. */
+    out->keep_sha256_state = 1;
     if (rc == AG_OK)
         return atomic_file_commit(out, err);
     atomic_file_abort(out);
@@ -96,4 +99,15 @@ void package_row(struct artifact *row, const struct package_spec *spec, const ch
     row->kind = (char *)kind;
     row->expect = "accept";
     row->path = path;
+}
+
+void package_row_release(struct artifact *row)
+{
+    free(row->path);
+    free(row->data_path);
+    json_decref(row->facts);
+    digest_state_free(row->sha256_state);
+    row->path = row->data_path = NULL;
+    row->facts = NULL;
+    row->sha256_state = NULL;
 }

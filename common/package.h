@@ -44,6 +44,10 @@ int package_finish_archive(struct det_archive *ar, struct atomic_file *out, int 
 void package_row(struct artifact *row, const struct package_spec *spec, const char *kind,
                  char *path);
 
+/* Frees what a package_row owns once it has been added: path, data
+ * path, facts and the SHA-256 state. */
+void package_row_release(struct artifact *row);
+
 /* out_root/relative as a fresh string. */
 char *package_output_path(const struct package_spec *spec, const char *relative);
 

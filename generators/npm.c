@@ -230,9 +230,7 @@ static int npm_generate(const struct package_spec *spec, struct artifact_list *l
     int rc = npm_write_tarball(spec, &files, &art, err);
     if (rc == AG_OK)
         artifact_list_add(list, &art);
-    json_decref(art.facts);
-    free(art.path);
-    free(art.data_path);
+    package_row_release(&art);
     template_set_free(&files);
     return rc;
 }

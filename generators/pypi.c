@@ -412,12 +412,8 @@ static int pypi_generate(const struct package_spec *spec, struct artifact_list *
         artifact_list_add(list, &wheel);
     if (rc == AG_OK && spec->defect == NULL)
         artifact_list_add(list, &sdist);
-    json_decref(wheel.facts);
-    json_decref(sdist.facts);
-    free(wheel.path);
-    free(wheel.data_path);
-    free(sdist.path);
-    free(sdist.data_path);
+    package_row_release(&wheel);
+    package_row_release(&sdist);
     template_set_free(&files);
     free(module);
     return rc;

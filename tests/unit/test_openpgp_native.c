@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/digest.h"
 #include "common/fsutil.h"
 #include "common/openpgp.h"
 #include "common/openpgp_native.h"
@@ -65,6 +66,21 @@ Test(openpgp_native, signs_byte_for_byte_as_gpg_does)
     char *ref = gpg_signature(pki.gpg_key, data, 1700000000, &ref_len);
     cr_assert_eq(len, ref_len, "lengths differ:\n%s\n%s", sig, ref);
     cr_assert(memcmp(sig, ref, len) == 0, "bytes differ:\n%s\n%s", sig, ref);
+    /* From the SHA-256 state of the bytes, as a run signs its files. */
+    struct digest_set set;
+    cr_assert_eq(digest_set_init(&set, DIGEST_BIT(DIGEST_SHA256), &err), AG_OK);
+    digest_set_update(&set, "assetgen signed payload\n", 24);
+    struct digest_state *state = digest_set_snapshot(&set, DIGEST_SHA256);
+    cr_assert_not_null(state);
+    char *from_state = NULL;
+    size_t state_len = 0;
+    cr_assert_eq(native_sign_state(native, state, &from_state, &state_len, &err), AG_OK, "%s",
+                 err.message);
+    cr_assert(state_len == len && memcmp(from_state, sig, len) == 0,
+              "signing from the state differs:\n%s\n%s", from_state, sig);
+    free(from_state);
+    digest_state_free(state);
+    digest_set_free(&set);
     free(ref);
     free(sig);
     native_signer_free(native);
