@@ -525,24 +525,46 @@ static int npm_read_dist(const char *out_root, const char *base_url, const struc
     return rc;
 }
 
+/* The packument's dist for the row, set against the bytes. */
+struct npm_listing {
+    json_t *doc; /* the packument, released by the caller */
+    json_t *dist;
+    int integrity_true; /* dist.integrity is the bytes' */
+    int shasum_true;    /* dist.shasum is the bytes' */
+    char integrity[NPM_INTEGRITY_MAX];
+};
+
+static int npm_compare_listing(const char *out_root, const char *base_url,
+                               const struct artifact *art, struct npm_listing *l,
+                               struct ag_error *err)
+{
+    struct npm_bytes bytes;
+    l->doc = NULL;
+    if (npm_read_bytes(out_root, art, &bytes, err) != AG_OK ||
+        npm_read_dist(out_root, base_url, art, &l->doc, &l->dist, err) != AG_OK)
+        return err->status;
+    const char *integrity = json_string_value(json_object_get(l->dist, "integrity"));
+    const char *shasum = json_string_value(json_object_get(l->dist, "shasum"));
+    l->integrity_true = integrity != NULL && strcmp(integrity, bytes.integrity) == 0;
+    l->shasum_true = shasum != NULL && strcmp(shasum, bytes.sha1) == 0;
+    strcpy(l->integrity, bytes.integrity);
+    return AG_OK;
+}
+
 static int npm_verify_packument(const char *out_root, const char *base_url,
                                 const struct artifact *art, struct ag_error *err)
 {
-    struct npm_bytes bytes;
-    json_t *doc = NULL, *dist = NULL;
-    if (npm_read_bytes(out_root, art, &bytes, err) != AG_OK ||
-        npm_read_dist(out_root, base_url, art, &doc, &dist, err) != AG_OK)
+    struct npm_listing l;
+    if (npm_compare_listing(out_root, base_url, art, &l, err) != AG_OK)
         return err->status;
-    const char *got_integrity = json_string_value(json_object_get(dist, "integrity"));
-    const char *got_shasum = json_string_value(json_object_get(dist, "shasum"));
     int rc = AG_OK;
-    if (got_integrity == NULL || strcmp(got_integrity, bytes.integrity) != 0)
+    if (!l.integrity_true)
         rc = ag_error_set(err, AG_FAIL, "packument integrity of %s@%s does not match the bytes",
                           art->name, art->version);
-    else if (got_shasum == NULL || strcmp(got_shasum, bytes.sha1) != 0)
+    else if (!l.shasum_true)
         rc = ag_error_set(err, AG_FAIL, "packument shasum of %s@%s does not match the bytes",
                           art->name, art->version);
-    json_t *signatures = json_object_get(dist, "signatures");
+    json_t *signatures = json_object_get(l.dist, "signatures");
     char *keys = xasprintf("%s/npm/-/npm/v1/keys", out_root);
     /* A published key list means every packument version is signed. */
     if (rc == AG_OK && signatures == NULL && path_exists(keys))
@@ -552,8 +574,8 @@ static int npm_verify_packument(const char *out_root, const char *base_url,
                           art->name, art->version);
     free(keys);
     if (rc == AG_OK && signatures != NULL)
-        rc = npm_verify_signature(out_root, art, bytes.integrity, signatures, err);
-    json_decref(doc);
+        rc = npm_verify_signature(out_root, art, l.integrity, signatures, err);
+    json_decref(l.doc);
     return rc;
 }
 
@@ -608,22 +630,17 @@ static int npm_verify_artifact(const char *out_root, const char *base_url,
 static int npm_bad_integrity_present(const char *out_root, const char *base_url,
                                      const struct artifact *art, struct ag_error *err)
 {
-    struct npm_bytes bytes;
-    json_t *doc = NULL, *dist = NULL;
     if (npm_verify_tarball(out_root, art, err) != AG_OK)
         return ag_error_prefix(err, "the tarball itself is broken, not only its integrity: ");
-    if (npm_read_bytes(out_root, art, &bytes, err) != AG_OK ||
-        npm_read_dist(out_root, base_url, art, &doc, &dist, err) != AG_OK)
+    struct npm_listing l;
+    if (npm_compare_listing(out_root, base_url, art, &l, err) != AG_OK)
         return err->status;
-    const char *integrity = json_string_value(json_object_get(dist, "integrity"));
-    const char *shasum = json_string_value(json_object_get(dist, "shasum"));
-    int rc = AG_OK;
-    if (integrity == NULL || strcmp(integrity, bytes.integrity) == 0)
-        rc = ag_error_set(err, AG_FAIL, "the packument's integrity matches the bytes");
-    else if (shasum == NULL || strcmp(shasum, bytes.sha1) == 0)
-        rc = ag_error_set(err, AG_FAIL, "the packument's shasum matches the bytes");
-    json_decref(doc);
-    return rc;
+    json_decref(l.doc);
+    if (l.integrity_true)
+        return ag_error_set(err, AG_FAIL, "the packument's integrity matches the bytes");
+    if (l.shasum_true)
+        return ag_error_set(err, AG_FAIL, "the packument's shasum matches the bytes");
+    return AG_OK;
 }
 
 /* truncated-tarball: the packument describes the cut bytes truly, and
@@ -631,24 +648,18 @@ static int npm_bad_integrity_present(const char *out_root, const char *base_url,
 static int npm_truncated_present(const char *out_root, const char *base_url,
                                  const struct artifact *art, struct ag_error *err)
 {
-    struct npm_bytes bytes;
-    json_t *doc = NULL, *dist = NULL;
-    if (npm_read_bytes(out_root, art, &bytes, err) != AG_OK ||
-        npm_read_dist(out_root, base_url, art, &doc, &dist, err) != AG_OK)
+    struct npm_listing l;
+    if (npm_compare_listing(out_root, base_url, art, &l, err) != AG_OK)
         return err->status;
-    const char *integrity = json_string_value(json_object_get(dist, "integrity"));
-    const char *shasum = json_string_value(json_object_get(dist, "shasum"));
-    int rc = AG_OK;
-    if (integrity == NULL || strcmp(integrity, bytes.integrity) != 0 || shasum == NULL ||
-        strcmp(shasum, bytes.sha1) != 0)
-        rc = ag_error_set(err, AG_FAIL,
-                          "the packument's integrity or shasum does not match the cut bytes, "
-                          "so a client would refuse the digest, not the truncation");
-    json_decref(doc);
+    json_decref(l.doc);
+    if (!l.integrity_true || !l.shasum_true)
+        return ag_error_set(err, AG_FAIL,
+                            "the packument's integrity or shasum does not match the cut bytes, "
+                            "so a client would refuse the digest, not the truncation");
     struct ag_error whole = {0};
-    if (rc == AG_OK && npm_verify_tarball(out_root, art, &whole) == AG_OK)
-        rc = ag_error_set(err, AG_FAIL, "the tarball reads whole");
-    return rc;
+    if (npm_verify_tarball(out_root, art, &whole) == AG_OK)
+        return ag_error_set(err, AG_FAIL, "the tarball reads whole");
+    return AG_OK;
 }
 
 const struct generator npm_generator = {

@@ -3,13 +3,7 @@
 # syntax they land in stay values. A description that tries to add an
 # install script to package.json is a description, in the tarball's
 # package.json and in the packument alike; the package still verifies.
-set -euo pipefail
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BIN=${ASSETGEN_BIN:-$REPO_ROOT/build/assetgen}
-SCRATCH=$(mktemp -d)
-trap 'rm -rf "$SCRATCH"' EXIT
-export SOURCE_DATE_EPOCH=1700000000
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cp -r "$REPO_ROOT/assetgen.yaml" "$REPO_ROOT/sizes" "$REPO_ROOT/templates" "$SCRATCH/"
 evil='x", "scripts": {"postinstall": "touch /tmp/pwned"}, "y": "z'

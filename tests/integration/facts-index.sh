@@ -3,13 +3,7 @@
 # the artifacts. An earlier run's artifacts are cut to zero bytes (rows
 # kept); a run that adds another package must still give the earlier
 # package the same index entries, byte for byte.
-set -euo pipefail
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BIN=${ASSETGEN_BIN:-$REPO_ROOT/build/assetgen}
-SCRATCH=$(mktemp -d)
-trap 'rm -rf "$SCRATCH"' EXIT
-export SOURCE_DATE_EPOCH=1700000000
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 out=$SCRATCH/out
 "$BIN" generate --size small --out "$out" --pki "$SCRATCH/pki" --quiet

@@ -2,12 +2,7 @@
 # verify-detects: each breakage of a generated tree makes `assetgen verify`
 # exit 1 and name the file at fault. A verify that passes any of these
 # cannot fail where it should.
-set -euo pipefail
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BIN=${ASSETGEN_BIN:-$REPO_ROOT/build/assetgen}
-SCRATCH=$(mktemp -d)
-trap 'rm -rf "$SCRATCH"' EXIT
-export SOURCE_DATE_EPOCH=1700000000
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 passed=0 failed=0
 
 "$BIN" generate --format npm,pypi --size small --defects --out "$SCRATCH/base" --pki "$SCRATCH/pki" --quiet
