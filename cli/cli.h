@@ -20,6 +20,8 @@ int cmd_pki(int argc, char **argv);
 
 /* Loads --config, else ./assetgen.yaml, else the installed default. */
 int cli_load_config(const char *path, struct config *config, struct ag_error *err);
+/* Adds the package sets of a --set-file to the configuration's. */
+int cli_add_set_file(struct config *config, const char *path, struct ag_error *err);
 /* Prints "assetgen: <message>" and returns the error's exit status. */
 int cli_fail(const struct ag_error *err);
 /* Usage error for an option: prints and returns 2. */

@@ -56,6 +56,18 @@ int cli_load_config(const char *path, struct config *config, struct ag_error *er
     return config_load(config, ASSETGEN_DATADIR "/assetgen.yaml", err);
 }
 
+int cli_add_set_file(struct config *config, const char *path, struct ag_error *err)
+{
+    struct package_set_list extra = {0};
+    int rc = package_sets_load_file(path, &extra, err);
+    if (rc == AG_OK)
+        rc = package_sets_merge(&config->sets, &extra, err);
+    if (rc != AG_OK && err->status == AG_FAIL)
+        err->status = AG_USAGE;
+    package_sets_free(&extra);
+    return rc == AG_OK ? AG_OK : err->status;
+}
+
 int cli_fail(const struct ag_error *err)
 {
     fprintf(stderr, "assetgen: %s\n", err->message);

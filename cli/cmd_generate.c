@@ -21,7 +21,8 @@ static const char generate_help[] =
     "                         [--config FILE] [--seed N] [--count N] [--name NAME]\n"
     "                         [--pkg-version V] [--base-url URL] [--jobs N] [--no-sign]\n"
     "                         [--pki DIR] [--defects] [--package-field [F.]KEY=VALUE]..\n"
-    "                         [--lock-timeout SECONDS]\n"
+    "                         [--lock-timeout SECONDS] [--set NAME] [--set-file FILE]\n"
+    "                         [--plain-names]\n"
     "                         [--quiet | --progress]\n\n"
     "Writes packages, each format's repository metadata, client settings and\n"
     "out/<size>/manifest.json. Without --format or --profile, the smoke profile's formats.\n\n"
@@ -34,7 +35,7 @@ static const char generate_help[] =
     "  --seed N          seed of the data stream (default from assetgen.yaml)\n"
     "  --count N         packages per format, named NAME-1 .. NAME-N (default 1, at most\n"
     "                    10000)\n"
-    "  --name NAME       package name instead of the template's\n"
+    "  --name NAME       package name instead of the template's, used as given\n"
     "  --pkg-version V   package version instead of the template's\n"
     "  --base-url URL    where DIR/<size>/ will be served (default http://127.0.0.1:8080/)\n"
     "  --jobs N          packages generated in parallel (default: number of cores)\n"
@@ -46,6 +47,12 @@ static const char generate_help[] =
     "                    alone (assetgen list fields); may be repeated\n"
     "  --lock-timeout S  give up after S seconds waiting for another run's lock on the\n"
     "                    output (default: wait; the holder is named once)\n"
+    "  --set NAME        make the packages of a package set instead of the template's\n"
+    "                    package (assetgen list sets); the manifest's sets.NAME says what\n"
+    "                    each format's client should resolve\n"
+    "  --set-file FILE   more package sets, from a file with a packageSets mapping\n"
+    "  --plain-names     names as written; by default the configured and set names get\n"
+    "                    -<size> appended, so every tier can go into one registry\n"
     "  --pki DIR         signing keys (default from assetgen.yaml, .pki; created if absent)\n"
     "  --quiet           print nothing but errors\n"
     "  --progress        a line per finished package even for the small tier or in a\n"
@@ -71,6 +78,9 @@ struct generate_args {
     int progress;
     int defects;
     unsigned long long lock_timeout;
+    const char *set;
+    const char *set_file;
+    int plain_names;
     struct package_field_value fields[32];
     size_t field_count;
 };
@@ -115,6 +125,9 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         {"pki", required_argument, NULL, 'K'},
         {"package-field", required_argument, NULL, 'F'},
         {"lock-timeout", required_argument, NULL, 'L'},
+        {"set", required_argument, NULL, 'T'},
+        {"set-file", required_argument, NULL, 'E'},
+        {"plain-names", no_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
@@ -180,6 +193,15 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         case 'q':
             a->quiet = 1;
             break;
+        case 'T':
+            a->set = optarg;
+            break;
+        case 'E':
+            a->set_file = optarg;
+            break;
+        case 'R':
+            a->plain_names = 1;
+            break;
         case 'D':
             a->defects = 1;
             break;
@@ -205,6 +227,12 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         return cli_usage("generate", "--out must name a directory, not be empty");
     if (a->quiet && a->progress)
         return cli_usage("generate", "give --quiet or --progress, not both");
+    if (a->set && (a->name || a->version || a->count != 1 || a->defects))
+        return cli_usage("generate",
+                         "--set makes the set's own packages: it takes no --name, --pkg-version, "
+                         "--count or --defects");
+    if (a->set_file && a->set == NULL)
+        return cli_usage("generate", "--set-file adds sets; say which to make with --set NAME");
     return AG_OK;
 }
 
@@ -333,6 +361,49 @@ static int open_signer(const struct generate_args *a, const struct config *confi
     return AG_OK;
 }
 
+static int set_has_persona(const struct package_set *set, enum signer_persona persona)
+{
+    for (size_t k = 0; set && k < set->package_count; k++)
+        for (size_t r = 0; r < set->packages[k].release_count; r++)
+            if (set->packages[k].releases[r].signer == persona)
+                return 1;
+    return 0;
+}
+
+/* The second key of a signers set: its own PKI beside the project's,
+ * made on first use, and never published under keys/. */
+static int open_wrong_signer(const struct generate_args *a, const struct config *config,
+                             const struct pki_paths *project, int64_t epoch, struct signer **signer,
+                             struct ag_error *err)
+{
+    struct pki_paths paths = {0};
+    char *dir = xasprintf("%s/wrong-signer", project->dir);
+    pki_paths_resolve(&config->pki, dir, &paths);
+    free(dir);
+    int rc = AG_OK;
+    if (!pki_has_signing_key(&paths)) {
+        char fingerprint[OPENPGP_FPR_MAX];
+        rc = pki_init(&paths, "rsa3072", 1, fingerprint, err);
+        if (rc == AG_OK && !a->quiet)
+            fprintf(stderr,
+                    "assetgen: created the wrong-signer key of the signers set in %s "
+                    "(OpenPGP key %s)\n",
+                    paths.dir, fingerprint);
+    }
+    if (rc == AG_OK)
+        rc = pki_check_private_key(paths.gpg_key, err);
+    if (rc == AG_OK)
+        rc = signer_open(signer, paths.gpg_key, epoch, err);
+    if (rc == AG_OK && path_exists(paths.registry_key) &&
+        signer_use_registry_key(*signer, paths.registry_key, err) != AG_OK) {
+        signer_close(*signer);
+        *signer = NULL;
+        rc = err->status;
+    }
+    pki_paths_free(&paths);
+    return rc;
+}
+
 static void print_summary(const struct generate_plan *plan, const struct artifact_list *made)
 {
     printf("%-62s %10s  %s\n", "artifact", "size", "sha256");
@@ -354,6 +425,23 @@ int cmd_generate(int argc, char **argv)
     struct config config;
     if (cli_load_config(a.config, &config, &err) != AG_OK)
         return cli_fail(&err);
+    const struct package_set *set = NULL;
+    if (a.set_file && cli_add_set_file(&config, a.set_file, &err) != AG_OK) {
+        config_free(&config);
+        return cli_fail(&err);
+    }
+    if (a.set && (set = package_set_find(&config.sets, a.set)) == NULL) {
+        const char *names[64];
+        size_t k = 0;
+        for (size_t i = 0; i < config.sets.count && k < 64; i++)
+            names[k++] = config.sets.items[i].name;
+        char hint[640];
+        suggest_hint(a.set, names, k, hint, sizeof hint);
+        ag_error_set(&err, AG_USAGE, "unknown package set '%s'%s (assetgen list sets)", a.set,
+                     hint);
+        config_free(&config);
+        return cli_fail(&err);
+    }
     const char *size_name = a.size ? a.size : config.default_size;
     const struct size_tier *size = config_find_size(&config, size_name);
     const struct generator *gens[64];
@@ -388,12 +476,18 @@ int cmd_generate(int argc, char **argv)
             .defects = a.defects,
             .fields = a.fields,
             .field_count = a.field_count,
+            .set = set,
+            .plain_names = a.plain_names,
         };
         generate_plan_build(&req, &plan, &err);
     }
     struct pki_paths paths = {0};
-    struct signer *signer = NULL;
-    if (err.status == AG_OK && open_signer(&a, &config, epoch, &paths, &signer, &err) == AG_OK) {
+    struct signer *signer = NULL, *wrong_signer = NULL;
+    if (err.status == AG_OK && open_signer(&a, &config, epoch, &paths, &signer, &err) == AG_OK &&
+        signer && set_has_persona(set, PERSONA_WRONG_SIGNER))
+        open_wrong_signer(&a, &config, &paths, epoch, &wrong_signer, &err);
+    plan.wrong_signer = wrong_signer;
+    if (err.status == AG_OK) {
         plan.signer = signer;
         plan.public_key_path = signer ? paths.gpg_public : NULL;
         plan.ca_cert_path = signer ? paths.ca_cert : NULL;
@@ -424,6 +518,7 @@ int cmd_generate(int argc, char **argv)
     if (status != AG_OK && err.message[0])
         cli_fail(&err);
     artifact_list_free(&made);
+    signer_close(wrong_signer);
     signer_close(signer);
     pki_paths_free(&paths);
     generate_plan_free(&plan);

@@ -3,12 +3,17 @@
 
 #include "cli/cli.h"
 #include "common/generator.h"
+#include "common/set_expect.h"
 #include "common/suggest.h"
 #include "common/units.h"
 #include "generators/registry.h"
 
-static const char list_help[] = "usage: assetgen list formats|profiles|sizes|tiers|defects|fields "
-                                "[--config FILE]\n";
+static const char list_help[] =
+    "usage: assetgen list formats|profiles|sizes|tiers|defects|fields|sets [--config FILE]\n"
+    "                     [--set-file FILE]\n\n"
+    "  sets: each package set (built-in, packageSets of the configuration, --set-file),\n"
+    "        its releases, what each format cannot express of it, and what each format's\n"
+    "        client should resolve for its requests (names without the tier suffix).\n";
 
 static void print_joined(char **items, size_t count, int width)
 {
@@ -99,15 +104,75 @@ static void list_fields(void)
     }
 }
 
+static void print_release(const struct set_release *rel)
+{
+    printf("    %s", rel->version);
+    if (rel->yanked)
+        printf("  yanked%s%s", rel->yanked[0] ? ": " : "", rel->yanked);
+    for (size_t t = 0; t < rel->tag_count; t++)
+        printf("  tag %s", rel->tags[t]);
+    if (rel->copies > 1)
+        printf("  published %u times (other bytes each)", rel->copies);
+    if (rel->signer != PERSONA_PROJECT)
+        printf("  signer %s", signer_persona_name(rel->signer));
+    printf("\n");
+    for (size_t d = 0; d < rel->dependency_count; d++)
+        printf("      needs %s %s (%s)\n", rel->dependencies[d].name,
+               rel->dependencies[d].range.text, dependency_kind_name(rel->dependencies[d].kind));
+}
+
+static void list_sets(const struct config *config)
+{
+    for (size_t s = 0; s < config->sets.count; s++) {
+        const struct package_set *set = &config->sets.items[s];
+        printf("%s%s: %s\n  defined at %s\n", s ? "\n" : "", set->name,
+               set->summary ? set->summary : "", set->where);
+        for (size_t k = 0; k < set->package_count; k++) {
+            printf("  %s\n", set->packages[k].name);
+            for (size_t r = 0; r < set->packages[k].release_count; r++)
+                print_release(&set->packages[k].releases[r]);
+        }
+        json_t *entry =
+            set_manifest_entry(set, generator_registry.items, generator_registry.count, "", 1);
+        const char *format;
+        json_t *per;
+        json_object_foreach(json_object_get(entry, "formats"), format, per)
+        {
+            json_t *missing = json_object_get(per, "unexpressed");
+            printf("  %s: %s\n", format,
+                   json_array_size(missing) ? "cannot express:" : "expresses all of it");
+            for (size_t i = 0; i < json_array_size(missing); i++)
+                printf("    - %s\n", json_string_value(json_array_get(missing, i)));
+            json_t *outcomes = json_object_get(per, "resolutions");
+            for (size_t i = 0; i < json_array_size(outcomes); i++) {
+                json_t *o = json_array_get(outcomes, i);
+                printf("    %s -> %s", json_string_value(json_object_get(o, "request")),
+                       json_string_value(json_object_get(o, "outcome")));
+                const char *name;
+                json_t *version;
+                json_object_foreach(json_object_get(o, "resolves"), name, version)
+                    printf(" %s %s", name, json_string_value(version));
+                json_t *notes = json_object_get(o, "notes");
+                for (size_t n = 0; n < json_array_size(notes); n++)
+                    printf("; %s", json_string_value(json_array_get(notes, n)));
+                printf("\n");
+            }
+        }
+        json_decref(entry);
+    }
+}
+
 int cmd_list(int argc, char **argv)
 {
-    const char *what = NULL, *config_path = NULL;
+    const char *what = NULL, *config_path = NULL, *set_file = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             fputs(list_help, stdout);
             return 0;
         } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
             config_path = argv[++i];
+        } else if (strcmp(argv[i], "--set-file") == 0 && i + 1 < argc) {
+            set_file = argv[++i];
         } else if (what == NULL && argv[i][0] != '-') {
             what = argv[i];
         } else {
@@ -116,11 +181,12 @@ int cmd_list(int argc, char **argv)
     }
     if (what == NULL)
         return cli_usage("list",
-                         "say what to list: formats, profiles, sizes, tiers, defects or fields");
+                         "say what to list: formats, profiles, sizes, tiers, defects, fields or "
+                         "sets");
     /* What to list is checked before the configuration is read, so a typo
      * is reported as such and not as a configuration problem. */
-    static const char *const things[] = {"formats", "profiles", "sizes",
-                                         "tiers",   "defects",  "fields"};
+    static const char *const things[] = {"formats", "profiles", "sizes", "tiers",
+                                         "defects", "fields",   "sets"};
     size_t known = 0;
     for (size_t i = 0; i < sizeof things / sizeof things[0]; i++)
         known += strcmp(what, things[i]) == 0;
@@ -133,6 +199,10 @@ int cmd_list(int argc, char **argv)
     struct config config;
     if (cli_load_config(config_path, &config, &err) != AG_OK)
         return cli_fail(&err);
+    if (set_file && cli_add_set_file(&config, set_file, &err) != AG_OK) {
+        config_free(&config);
+        return cli_fail(&err);
+    }
     int rc = AG_OK;
     if (strcmp(what, "formats") == 0)
         list_formats(&config);
@@ -144,6 +214,8 @@ int cmd_list(int argc, char **argv)
         list_tiers(&config);
     else if (strcmp(what, "fields") == 0)
         list_fields();
+    else if (strcmp(what, "sets") == 0)
+        list_sets(&config);
     else
         list_defects();
     config_free(&config);

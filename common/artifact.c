@@ -47,6 +47,9 @@ void artifact_copy(struct artifact *dst, const struct artifact *src)
     dst->signature = dup_or_null(src->signature);
     dst->defect = dup_or_null(src->defect);
     dst->expect = dup_or_null(src->expect);
+    dst->set = dup_or_null(src->set);
+    dst->purl = dup_or_null(src->purl);
+    dst->signer = dup_or_null(src->signer);
     dst->data_path = dup_or_null(src->data_path);
     /* A deep copy: rows move between threads. */
     dst->facts = src->facts ? json_deep_copy(src->facts) : NULL;
@@ -80,6 +83,9 @@ void artifact_free(struct artifact *art)
     free(art->signature);
     free(art->defect);
     free(art->expect);
+    free(art->set);
+    free(art->purl);
+    free(art->signer);
     free(art->data_path);
     json_decref(art->facts);
     digest_state_free(art->sha256_state);

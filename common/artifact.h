@@ -18,6 +18,15 @@ struct artifact {
     char *signature;
     char *defect;
     char *expect;
+    /* The package set the row was made from, or NULL. */
+    char *set;
+    /* Its package URL, for SBOM checks. */
+    char *purl;
+    /* Who signed it, for a set's signer persona: NULL for the project
+     * key, else "wrong-signer", "unsigned" or "other-bytes". */
+    char *signer;
+    /* 0 for a republished copy the index does not list. */
+    int unlisted;
     uint64_t bytes;
     char sha256[65];
     char sha512[129];

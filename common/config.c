@@ -409,8 +409,8 @@ static int check_references(const struct config *config, struct ag_error *err)
 static int load_root(struct yaml_doc *doc, struct config *config, char **sizes_dir,
                      struct ag_error *err)
 {
-    static const char *const keys[] = {"schema",         "defaults", "profiles",
-                                       "assetTemplates", "pki",      "tiers"};
+    static const char *const keys[] = {"schema", "defaults", "profiles",   "assetTemplates",
+                                       "pki",    "tiers",    "packageSets"};
     yaml_node_t *root = yaml_doc_root(doc);
     if (yaml_expect_type(doc, root, YAML_MAPPING_NODE, "the configuration", err) ||
         yaml_check_keys(doc, root, keys, COUNT(keys), "the configuration", err))
@@ -433,6 +433,11 @@ static int load_root(struct yaml_doc *doc, struct config *config, char **sizes_d
         return err->status;
     section = yaml_map_get(doc, root, "tiers");
     if (section && each_pair(doc, section, "tiers", load_tier, config, err))
+        return err->status;
+    if (package_sets_builtin(&config->sets, err) != AG_OK)
+        return err->status;
+    section = yaml_map_get(doc, root, "packageSets");
+    if (section && package_sets_parse(doc, section, &config->sets, err) != AG_OK)
         return err->status;
     return load_pki(doc, yaml_map_get(doc, root, "pki"), config, err);
 }
@@ -496,6 +501,7 @@ int config_load(struct config *config, const char *path, struct ag_error *err)
 
 void config_free(struct config *config)
 {
+    package_sets_free(&config->sets);
     for (size_t i = 0; i < config->size_count; i++) {
         free(config->sizes[i].name);
         free(config->sizes[i].source);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/package_set.h"
 
 /* The seed's size tier: small {maxSize: 1MiB, dataFile: null}, ... */
 struct size_tier {
@@ -91,6 +92,8 @@ struct config {
     struct test_tier *tiers;
     size_t tier_count;
     struct pki_config pki;
+    /* The built-in package sets, then those of packageSets. */
+    struct package_set_list sets;
 };
 
 /* Loads path and every *.yaml in the sizes directory it names. */

@@ -20,6 +20,16 @@ void *xmalloc(size_t size)
     return p;
 }
 
+void *xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (p == NULL) {
+        fputs("assetgen: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
 void *xrealloc(void *ptr, size_t size)
 {
     void *p = realloc(ptr, size ? size : 1);

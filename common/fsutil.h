@@ -10,6 +10,8 @@
 /* malloc'ed printf; aborts on out-of-memory, as every caller would. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xmalloc(size_t size);
+/* Zeroed, as calloc; aborts on out-of-memory. */
+void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *text);
 

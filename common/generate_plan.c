@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/fsutil.h"
+#include "common/set_expect.h"
 #include "common/units.h"
 
 /* 255 less the longest suffix a format adds (".whl.metadata.asc" and
@@ -237,6 +238,124 @@ static int check_option_fields(const struct generate_request *req, struct ag_err
     return AG_OK;
 }
 
+char *plan_tier_name(const char *name, const char *tier, int plain)
+{
+    if (plain)
+        return xstrdup(name);
+    /* Tier names may hold capitals and '_'; package names mostly not. */
+    char *out = xasprintf("%s-%s", name, tier);
+    for (char *c = out + strlen(name) + 1; *c; c++)
+        *c = *c == '_' ? '-' : (char)tolower((unsigned char)*c);
+    return out;
+}
+
+/* A package of gen with what every package of the run shares filled in;
+ * name and version are the caller's to set. */
+static struct planned_package *plan_package(struct generate_plan *plan,
+                                            const struct generate_request *req,
+                                            const struct generator *gen,
+                                            const struct asset_template *tpl,
+                                            const struct package_field_value *fields)
+{
+    struct planned_package *p = &plan->packages[plan->count++];
+    memset(p, 0, sizeof *p);
+    p->generator = gen;
+    p->spec.format = gen->name;
+    p->spec.description = tpl->description;
+    p->spec.template_dir = tpl->template_dir;
+    p->spec.size = req->size;
+    p->spec.data_size = plan_data_size(req->size, gen);
+    p->spec.seed = req->seed;
+    p->spec.epoch = req->epoch;
+    p->spec.base_url = plan->base_url;
+    p->spec.out_root = plan->out_root;
+    p->spec.signer = req->signer;
+    p->spec.fields = fields;
+    p->spec.field_count = gen->field_count;
+    return p;
+}
+
+/* The format's rules, the file name bound and the templates, for one
+ * planned package. */
+static int plan_check_package(const struct planned_package *p, const struct generate_request *req,
+                              struct ag_error *err)
+{
+    (void)req;
+    const struct generator *gen = p->generator;
+    if (gen->check_package(&p->spec, err) != AG_OK)
+        return err->status;
+    /* File names are made of name and version plus a suffix and, while
+     * written, a temporary's: keep them all under NAME_MAX, found here
+     * rather than after writing started. */
+    if (strlen(p->spec.name) + strlen(p->spec.version) > PLAN_NAME_VERSION_MAX)
+        return ag_error_set(err, AG_USAGE,
+                            "package %s %s: name and version together take %zu bytes; at most "
+                            "%d fit in the file names made from them (NAME_MAX is 255)",
+                            p->spec.name, p->spec.version,
+                            strlen(p->spec.name) + strlen(p->spec.version), PLAN_NAME_VERSION_MAX);
+    if (gen->check_templates && gen->check_templates(&p->spec, err) != AG_OK)
+        return err->status;
+    return AG_OK;
+}
+
+/* Every release of the set (and each later copy of one) as a package of
+ * gen: names carry the tier, versions are the format's own spelling, and
+ * dependencies on the set's packages name them as this run does. */
+static int plan_set_packages(struct generate_plan *plan, const struct generate_request *req,
+                             const struct generator *gen, const struct asset_template *tpl,
+                             const struct package_field_value *fields, struct ag_error *err)
+{
+    const struct package_set *set = req->set;
+    plan->set_name = set->name;
+    for (size_t k = 0; k < set->package_count; k++) {
+        const struct set_package *pkg = &set->packages[k];
+        char *name = plan_own(plan, plan_tier_name(pkg->name, req->size->name, req->plain_names));
+        for (size_t r = 0; r < pkg->release_count; r++) {
+            const struct set_release *rel = &pkg->releases[r];
+            struct spec_dependency *deps = xcalloc(rel->dependency_count + 1, sizeof *deps);
+            plan->dependency_lists =
+                xrealloc(plan->dependency_lists,
+                         (plan->dependency_list_count + 1) * sizeof *plan->dependency_lists);
+            plan->dependency_lists[plan->dependency_list_count++] = deps;
+            for (size_t d = 0; d < rel->dependency_count; d++) {
+                const struct set_dependency *dep = &rel->dependencies[d];
+                deps[d].provided = package_set_package(set, dep->name) != NULL;
+                deps[d].name = deps[d].provided
+                                   ? plan_own(plan, plan_tier_name(dep->name, req->size->name,
+                                                                   req->plain_names))
+                                   : dep->name;
+                deps[d].range = &dep->range;
+                deps[d].kind = dep->kind;
+            }
+            for (unsigned c = 0; c < rel->copies; c++) {
+                struct planned_package *p = plan_package(plan, req, gen, tpl, fields);
+                p->spec.name = name;
+                p->spec.version = gen->sets && gen->sets->native_version
+                                      ? plan_own(plan, gen->sets->native_version(rel->version))
+                                      : rel->version;
+                p->spec.set = set->name;
+                p->spec.dependencies = deps;
+                p->spec.dependency_count = rel->dependency_count;
+                p->spec.yanked = rel->yanked;
+                p->spec.tags = rel->tags;
+                p->spec.tag_count = rel->tag_count;
+                p->spec.persona = rel->signer;
+                p->spec.copy = c;
+                /* A later copy is other bytes under the same name@version. */
+                if (c > 0) {
+                    p->spec.seed = (req->seed + c) & ((1ULL << 53) - 1);
+                    p->spec.description =
+                        plan_own(plan, xasprintf("%s (publication %u)", tpl->description, c + 1));
+                }
+                if (plan_check_package(p, req, err) != AG_OK)
+                    return ag_error_prefix(err, "%s: package set %s, %s %s: ", set->where,
+                                           set->name, pkg->name, rel->version);
+            }
+        }
+    }
+    return AG_OK;
+}
+
 int generate_plan_build(const struct generate_request *req, struct generate_plan *plan,
                         struct ag_error *err)
 {
@@ -253,9 +372,13 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
     plan->out_root = xasprintf("%s/%s", req->out_dir, req->size->name);
     unsigned count = req->count ? req->count : 1;
     plan->generators = xmalloc(req->generator_count * sizeof *plan->generators);
-    size_t most = 0;
+    size_t most = 0, set_packages = 0;
+    for (size_t k = 0; req->set && k < req->set->package_count; k++)
+        for (size_t r = 0; r < req->set->packages[k].release_count; r++)
+            set_packages += req->set->packages[k].releases[r].copies;
     for (size_t g = 0; g < req->generator_count; g++)
-        most += count * (1 + (req->defects ? req->generators[g]->defect_count : 0));
+        most += req->set ? set_packages
+                         : count * (1 + (req->defects ? req->generators[g]->defect_count : 0));
     plan->packages = xmalloc((most + 1) * sizeof *plan->packages);
     for (size_t g = 0; g < req->generator_count; g++) {
         const struct generator *gen = req->generators[g];
@@ -288,15 +411,21 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
         const struct package_field_value *fields = NULL;
         if (plan_fields(plan, req, gen, tpl, &fields, err) != AG_OK)
             return err->status;
-        const char *base = req->name ? req->name : tpl->package_name;
+        if (req->set != NULL) {
+            if (plan_set_packages(plan, req, gen, tpl, fields, err) != AG_OK)
+                return err->status;
+            continue;
+        }
+        /* --name is used as given; the template's name carries the tier. */
+        const char *base = req->name
+                               ? req->name
+                               : plan_own(plan, plan_tier_name(tpl->package_name, req->size->name,
+                                                               req->plain_names));
         size_t variants = 1 + (req->defects ? gen->defect_count : 0);
         for (size_t v = 0; v < variants * count; v++) {
             unsigned i = (unsigned)(v % count) + 1;
             const struct defect *defect = v < count ? NULL : &gen->defects[v / count - 1];
-            struct planned_package *p = &plan->packages[plan->count++];
-            memset(p, 0, sizeof *p);
-            p->generator = gen;
-            p->spec.format = gen->name;
+            struct planned_package *p = plan_package(plan, req, gen, tpl, fields);
             p->spec.name = count == 1 ? base : plan_own(plan, xasprintf("%s-%u", base, i));
             /* A defect variant is its own package, so its broken index entry
              * never shadows the good one. */
@@ -305,39 +434,18 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
                 p->spec.defect = defect->name;
             }
             p->spec.version = req->version ? req->version : tpl->package_version;
-            p->spec.description = tpl->description;
-            p->spec.template_dir = tpl->template_dir;
-            p->spec.size = req->size;
-            p->spec.data_size = plan_data_size(req->size, gen);
-            p->spec.seed = req->seed;
-            p->spec.epoch = req->epoch;
-            p->spec.base_url = plan->base_url;
-            p->spec.out_root = plan->out_root;
-            p->spec.signer = req->signer;
-            p->spec.fields = fields;
-            p->spec.field_count = gen->field_count;
-            if (gen->check_package(&p->spec, err) != AG_OK) {
+            if (plan_check_package(p, req, err) != AG_OK) {
                 /* Values from assetgen.yaml: say where they came from. */
                 if (req->name == NULL && req->version == NULL)
                     ag_error_prefix(err, "%s: package of asset template '%s': ", req->config->path,
                                     gen->name);
                 return err->status;
             }
-            /* File names are made of name and version plus a suffix and,
-             * while written, a temporary's: keep them all under NAME_MAX,
-             * found here rather than after writing started. */
-            if (strlen(p->spec.name) + strlen(p->spec.version) > PLAN_NAME_VERSION_MAX)
-                return ag_error_set(err, AG_USAGE,
-                                    "package %s %s: name and version together take %zu bytes; "
-                                    "at most %d fit in the file names made from them (NAME_MAX "
-                                    "is 255)",
-                                    p->spec.name, p->spec.version,
-                                    strlen(p->spec.name) + strlen(p->spec.version),
-                                    PLAN_NAME_VERSION_MAX);
-            if (gen->check_templates && gen->check_templates(&p->spec, err) != AG_OK)
-                return err->status;
         }
     }
+    if (req->set != NULL)
+        plan->set_entry = set_manifest_entry(req->set, plan->generators, plan->generator_count,
+                                             req->size->name, req->plain_names);
     char *existing = NULL;
     if (plan_check_output(req->out_dir, plan->out_root, &existing, err) != AG_OK)
         return err->status;
@@ -354,6 +462,10 @@ void generate_plan_free(struct generate_plan *plan)
     for (size_t i = 0; i < plan->field_set_count; i++)
         free(plan->field_sets[i]);
     free(plan->field_sets);
+    for (size_t i = 0; i < plan->dependency_list_count; i++)
+        free(plan->dependency_lists[i]);
+    free(plan->dependency_lists);
+    json_decref(plan->set_entry);
     free(plan->packages);
     free(plan->generators);
     free(plan->out_root);

@@ -34,6 +34,13 @@ struct generate_plan {
     size_t owned_count;
     struct package_field_value **field_sets; /* one per generator */
     size_t field_set_count;
+    struct spec_dependency **dependency_lists; /* the specs' dependencies */
+    size_t dependency_list_count;
+    /* The set's entry for the manifest (definition, per-format outcomes),
+     * or NULL when no set was chosen. */
+    json_t *set_entry;
+    const char *set_name;
+    struct signer *wrong_signer; /* signs the set's wrong-signer releases */
 };
 
 struct generate_request {
@@ -55,7 +62,16 @@ struct generate_request {
     size_t field_count;
     struct signer *signer;
     const char *public_key_path;
+    /* A package set to make instead of the template's package, or NULL. */
+    const struct package_set *set;
+    /* Names as written: no -<tier> suffix. */
+    int plain_names;
 };
+
+/* The name a package has in a tier's tree: "<name>-<tier>", so the
+ * tiers of one format never share a name@version, or name itself when
+ * plain. A fresh string. */
+char *plan_tier_name(const char *name, const char *tier, int plain);
 
 /* Builds and checks the plan: names, versions, sizes, output directory.
  * Writes nothing; every problem found here is a usage error. */

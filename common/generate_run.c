@@ -1,8 +1,11 @@
 #include "common/generate_run.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/atomic_file.h"
 #include "common/cleanup.h"
@@ -28,16 +31,53 @@ struct run_state {
 
 /* The core's detached signatures: one beside each file of a kind the
  * generator marks for it (<file><suffix>). */
+/* A file of other bytes beside the staged one: what an other-bytes
+ * persona's signature covers. */
+static int write_decoy(const char *path, const char *of, struct ag_error *err)
+{
+    FILE *f = fopen(path, "wbx");
+    if (f == NULL)
+        return ag_error_set(err, ag_status_for_errno(errno), "cannot create %s: %s", path,
+                            strerror(errno));
+    int ok = fprintf(f, "not the bytes of %s\n", of) > 0;
+    ok = fclose(f) == 0 && ok;
+    if (!ok) {
+        unlink(path);
+        return ag_error_set(err, AG_FAIL, "cannot write %s", path);
+    }
+    return AG_OK;
+}
+
 static int sign_artifact(const struct run_state *st, const struct generator *gen,
                          struct artifact *art, struct ag_error *err)
 {
     const struct artifact_kind *kind = generator_kind(gen, art->kind);
     if (kind == NULL || !kind->detached_signature)
         return AG_OK;
+    /* A set's signer personas: no signature, another key's, or one over
+     * other bytes. */
+    struct signer *signer = st->plan->signer;
+    const char *persona = art->signer ? art->signer : "";
+    if (strcmp(persona, "unsigned") == 0)
+        return AG_OK;
+    if (strcmp(persona, "wrong-signer") == 0)
+        signer = st->plan->wrong_signer;
+    if (signer == NULL)
+        return ag_error_set(err, AG_FAIL, "%s: no key for signer %s", art->path, persona);
     char *relative = xasprintf("%s%s", art->path, gen->detached_suffix);
     char *path = xasprintf("%s/%s", st->stage_root, art->path);
     char *sig = xasprintf("%s/%s", st->stage_root, relative);
-    int rc = signer_sign_hashed(st->plan->signer, path, art->sha256_state, sig, err);
+    int rc = AG_OK;
+    if (strcmp(persona, "other-bytes") == 0) {
+        char *decoy = xasprintf("%s.other-bytes", path);
+        rc = write_decoy(decoy, art->path, err);
+        if (rc == AG_OK)
+            rc = signer_sign_hashed(signer, decoy, NULL, sig, err);
+        unlink(decoy);
+        free(decoy);
+    } else {
+        rc = signer_sign_hashed(signer, path, art->sha256_state, sig, err);
+    }
     free(path);
     free(sig);
     if (rc != AG_OK) {
@@ -99,6 +139,41 @@ static int sign_artifacts(const struct run_state *st, const struct generator *ge
     return AG_OK;
 }
 
+/* What the core records of a row beyond the generator's: its defect,
+ * its package URL, and what a package set says of it. */
+static void label_row(const struct generator *gen, const struct package_spec *spec,
+                      struct artifact *art)
+{
+    if (spec->defect || spec->copy > 0) {
+        free(art->expect);
+        art->expect = xstrdup("reject");
+    }
+    if (spec->defect) {
+        free(art->defect);
+        art->defect = xstrdup(spec->defect);
+    }
+    free(art->purl);
+    art->purl = gen->purl ? gen->purl(art->name, art->version) : NULL;
+    if (spec->set == NULL)
+        return;
+    free(art->set);
+    art->set = xstrdup(spec->set);
+    art->unlisted = spec->copy > 0;
+    free(art->signer);
+    art->signer =
+        spec->persona == PERSONA_PROJECT ? NULL : xstrdup(signer_persona_name(spec->persona));
+    if (art->facts == NULL)
+        art->facts = json_object();
+    if (spec->yanked)
+        json_object_set_new(art->facts, "yanked", json_string(spec->yanked));
+    if (spec->tag_count > 0) {
+        json_t *tags = json_array();
+        for (size_t t = 0; t < spec->tag_count; t++)
+            json_array_append_new(tags, json_string(spec->tags[t]));
+        json_object_set_new(art->facts, "dist_tags", tags);
+    }
+}
+
 static int make_package(const struct run_state *st, const struct planned_package *pkg,
                         struct artifact_list *mine, struct ag_error *err)
 {
@@ -107,14 +182,10 @@ static int make_package(const struct run_state *st, const struct planned_package
     spec.out_root = st->stage_root;
     spec.signer = gen->sign_modes & SIGN_EMBEDDED ? st->plan->signer : NULL;
     int rc = gen->generate(&spec, mine, err);
+    for (size_t i = 0; rc == AG_OK && i < mine->count; i++)
+        label_row(gen, &spec, &mine->items[i]);
     if (rc == AG_OK && st->plan->signer && (gen->sign_modes & SIGN_DETACHED))
         rc = sign_artifacts(st, gen, mine, err);
-    for (size_t i = 0; rc == AG_OK && spec.defect && i < mine->count; i++) {
-        free(mine->items[i].defect);
-        free(mine->items[i].expect);
-        mine->items[i].defect = xstrdup(spec.defect);
-        mine->items[i].expect = xstrdup("reject");
-    }
     return rc;
 }
 
@@ -193,7 +264,13 @@ static int check_earlier_row(const struct generator *gen, const struct artifact 
 static int write_indexes(const struct generate_plan *plan, const struct manifest *m,
                          struct repo_stage *stage, struct ag_error *err)
 {
+    /* Over HTTPS a client needs the test CA: the settings files name it. */
+    char *ca_pem = NULL;
+    size_t ca_len = 0;
     int rc = AG_OK;
+    if (plan->signer && plan->ca_cert_path && path_exists(plan->ca_cert_path))
+        rc = read_file(plan->ca_cert_path, &ca_pem, &ca_len, err);
+    char *published_root = realpath(plan->out_root, NULL);
     for (size_t g = 0; rc == AG_OK && g < plan->generator_count; g++) {
         const struct generator *gen = plan->generators[g];
         struct artifact_list rows = {0};
@@ -201,18 +278,27 @@ static int write_indexes(const struct generate_plan *plan, const struct manifest
             if (strcmp(m->artifacts.items[i].format, gen->name) != 0)
                 continue;
             rc = check_earlier_row(gen, &m->artifacts.items[i], err);
-            artifact_list_add(&rows, &m->artifacts.items[i]);
+            /* A republished copy is what a registry must refuse: no index
+             * lists it. */
+            if (!m->artifacts.items[i].unlisted)
+                artifact_list_add(&rows, &m->artifacts.items[i]);
         }
         struct index_request req = {.stage = stage,
                                     .base_url = plan->base_url,
                                     .epoch = plan->epoch,
                                     .artifacts = rows.items,
                                     .count = rows.count,
-                                    .signer = plan->signer};
+                                    .signer = plan->signer,
+                                    .wrong_signer = plan->wrong_signer,
+                                    .ca_pem = ca_pem,
+                                    .published_root =
+                                        published_root ? published_root : plan->out_root};
         if (rc == AG_OK && (rc = gen->write_index(&req, err)) != AG_OK)
             ag_error_prefix(err, "%s index: ", gen->name);
         artifact_list_free(&rows);
     }
+    free(ca_pem);
+    free(published_root);
     return rc;
 }
 
@@ -279,6 +365,12 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
     int rc = manifest_read(manifest_path, &m, err);
     if (rc == AG_OK) {
         manifest_merge(&m, made);
+        if (plan->set_entry) {
+            json_t *fresh = json_object();
+            json_object_set(fresh, plan->set_name, plan->set_entry);
+            manifest_merge_sets(&m, fresh);
+            json_decref(fresh);
+        }
         free(m.tool);
         m.tool = xstrdup(tool);
         free(m.size);

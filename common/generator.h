@@ -7,6 +7,7 @@
 #include "common/artifact.h"
 #include "common/config.h"
 #include "common/error.h"
+#include "common/package_set.h"
 #include "common/repo_stage.h"
 
 struct signer;
@@ -27,6 +28,17 @@ struct package_field_value {
     const char *value;
 };
 
+/* A dependency of a package made from a set, as the format names it:
+ * a package of the set carries the run's name for it (its tier suffix
+ * included); one the set does not hold keeps its name and is marked
+ * not provided. */
+struct spec_dependency {
+    const char *name;
+    const struct version_range *range;
+    enum dependency_kind kind;
+    int provided;
+};
+
 /* The description of one package that a generator turns into bytes. */
 struct package_spec {
     const char *format;
@@ -45,6 +57,19 @@ struct package_spec {
     /* Every field the generator declares, defaults filled in. */
     const struct package_field_value *fields;
     size_t field_count;
+    /* From a package set; empty outside one. The core records yanked and
+     * tags in the row's facts ("yanked", "dist_tags") for the index. */
+    const char *set; /* the set's name, or NULL */
+    const struct spec_dependency *dependencies;
+    size_t dependency_count;
+    const char *yanked; /* the reason ("" for none), or NULL */
+    char *const *tags;  /* dist-tags the release carries */
+    size_t tag_count;
+    enum signer_persona persona;
+    /* 0 for the copy the index lists; n for the (n+1)th publication of
+     * the same version with other bytes, kept out of the index and under
+     * republish/<n+1>/ (package_path does that). */
+    unsigned copy;
 };
 
 /* The value of one of the generator's declared fields, or NULL. */
@@ -94,9 +119,43 @@ struct index_request {
     struct repo_stage *stage;
     const char *base_url;
     int64_t epoch;
-    const struct artifact *artifacts;
+    const struct artifact *artifacts; /* the listed rows: republished copies are not */
     size_t count;
-    struct signer *signer; /* NULL when unsigned */
+    struct signer *signer;       /* NULL when unsigned */
+    struct signer *wrong_signer; /* the key keys/ does not publish, for set personas */
+    const char *ca_pem;          /* the test CA certificate (PEM) when published, or NULL */
+    const char *published_root;  /* the absolute out/<size>/ the files land in */
+};
+
+/* What a format expresses of a package set, and how its client picks
+ * among versions; `assetgen list sets` and the manifest report what a
+ * format cannot express, and the expected resolutions follow it. */
+enum set_feature {
+    SET_DEPENDS_RUNTIME = 1u << 0,
+    SET_DEPENDS_DEV = 1u << 1,
+    SET_DEPENDS_OPTIONAL = 1u << 2,
+    SET_YANKED = 1u << 3,
+    SET_PRERELEASE = 1u << 4,
+    SET_DIST_TAGS = 1u << 5,
+};
+
+enum yank_policy {
+    YANK_AVOIDED,  /* picked only when nothing else matches (pip, npm deprecated) */
+    YANK_EXCLUDED, /* never picked for a new resolution (cargo) */
+};
+
+struct set_support {
+    unsigned features;     /* enum set_feature bits */
+    const char *yank_name; /* the format's concept: "deprecated", "PEP 592 yanked" */
+    enum yank_policy yank_policy;
+    int prerelease_fallback; /* a pre-release is picked when no release matches */
+    int installs_optional;   /* optional dependencies are installed with the package */
+    /* The version as the format writes the SemVer one (PEP 440 has
+     * 2.0.0rc1 for 2.0.0-rc.1), as a fresh string. */
+    char *(*native_version)(const char *semver);
+    /* A request in the client's syntax ("ag-lib@>=1.0 <2", "ag-lib<2,>=1.0");
+     * tag is NULL or a dist-tag. A fresh string. */
+    char *(*requirement)(const char *name, const struct version_range *range, const char *tag);
 };
 
 /* One package format, as libarchive has one writer per archive format:
@@ -119,6 +178,10 @@ struct generator {
     /* The known-bad variants `generate --defects` makes. */
     const struct defect *defects;
     size_t defect_count;
+    /* Package sets: what the format expresses of them. */
+    const struct set_support *sets;
+    /* The package URL (purl) of a name and version, as a fresh string. */
+    char *(*purl)(const char *name, const char *version);
     /* Name, version and field rules of the ecosystem (usage errors). */
     int (*check_package)(const struct package_spec *spec, struct ag_error *err);
     /* Renders the package's templates and checks them, writing nothing, so

@@ -39,6 +39,10 @@ static json_t *artifact_to_json(const struct artifact *a)
     json_object_set_new(o, "signature", string_or_null(a->signature));
     json_object_set_new(o, "defect", string_or_null(a->defect));
     json_object_set_new(o, "expect", json_string(a->expect ? a->expect : "accept"));
+    json_object_set_new(o, "purl", string_or_null(a->purl));
+    json_object_set_new(o, "set", string_or_null(a->set));
+    json_object_set_new(o, "signer", string_or_null(a->signer));
+    json_object_set_new(o, "listed", json_boolean(!a->unlisted));
     if (a->data_path) {
         json_t *d = json_object();
         json_object_set_new(d, "path", json_string(a->data_path));
@@ -126,6 +130,21 @@ static int row_check(json_t *o, size_t index, const char *manifest, struct ag_er
     const char *expect = row_string(o, "expect", 0, &bad);
     if (bad || (expect && strcmp(expect, "accept") != 0 && strcmp(expect, "reject") != 0))
         return row_invalid(manifest, index, "expect must be \"accept\" or \"reject\"", NULL, err);
+    row_string(o, "purl", 0, &bad);
+    row_string(o, "set", 0, &bad);
+    const char *signer = row_string(o, "signer", 0, &bad);
+    if (bad)
+        return row_invalid(manifest, index, "purl, set and signer must be strings or null", NULL,
+                           err);
+    if (signer && strcmp(signer, "wrong-signer") != 0 && strcmp(signer, "unsigned") != 0 &&
+        strcmp(signer, "other-bytes") != 0)
+        return row_invalid(manifest, index,
+                           "signer must be null, \"wrong-signer\", \"unsigned\" or "
+                           "\"other-bytes\"",
+                           NULL, err);
+    json_t *listed = json_object_get(o, "listed");
+    if (listed != NULL && !json_is_boolean(listed))
+        return row_invalid(manifest, index, "listed must be true or false", NULL, err);
     json_t *bytes = json_object_get(o, "bytes");
     if (!json_is_integer(bytes) || json_integer_value(bytes) < 0)
         return row_invalid(manifest, index, "bytes must be a whole number >= 0", NULL, err);
@@ -182,6 +201,10 @@ static void artifact_from_json(json_t *o, struct artifact *a)
     a->signature = get_str(o, "signature");
     a->defect = get_str(o, "defect");
     a->expect = get_str(o, "expect");
+    a->purl = get_str(o, "purl");
+    a->set = get_str(o, "set");
+    a->signer = get_str(o, "signer");
+    a->unlisted = json_is_false(json_object_get(o, "listed"));
     a->bytes = (uint64_t)json_integer_value(json_object_get(o, "bytes"));
     strcpy(a->sha256, json_string_value(json_object_get(o, "sha256")));
     strcpy(a->sha512, json_string_value(json_object_get(o, "sha512")));
@@ -248,6 +271,24 @@ int manifest_read(const char *path, struct manifest *m, struct ag_error *err)
             goto done;
         }
     }
+    json_t *sets = json_object_get(root, "sets");
+    const char *set_name;
+    json_t *set;
+    if (sets != NULL && !json_is_object(sets)) {
+        rc = ag_error_set(err, AG_FAIL, "%s: sets must be an object; the file is not used", path);
+        goto done;
+    }
+    json_object_foreach(sets, set_name, set)
+    {
+        if (!json_is_object(set) || !json_is_object(json_object_get(set, "formats"))) {
+            rc = ag_error_set(err, AG_FAIL,
+                              "%s: sets.%s must be an object with a formats object; the file is "
+                              "not used",
+                              path, set_name);
+            goto done;
+        }
+    }
+    m->sets = sets ? json_incref(sets) : json_object();
     m->artifacts.items = xmalloc((json_array_size(arts) + 1) * sizeof(struct artifact));
     json_array_foreach(arts, i, item)
     {
@@ -309,9 +350,31 @@ int manifest_write(const char *path, const struct manifest *m, struct ag_error *
                                         (json_int_t)files[i].bytes, "sha256", files[i].sha256));
     free(files);
     json_object_set_new(root, "repository", repo);
+    json_object_set_new(root, "sets", m->sets ? json_deep_copy(m->sets) : json_object());
     int rc = json_write_atomic(path, root, err);
     json_decref(root);
     return rc;
+}
+
+void manifest_merge_sets(struct manifest *m, json_t *fresh)
+{
+    if (m->sets == NULL)
+        m->sets = json_object();
+    const char *name;
+    json_t *set;
+    json_object_foreach(fresh, name, set)
+    {
+        json_t *formats =
+            json_deep_copy(json_object_get(json_object_get(m->sets, name), "formats"));
+        if (!json_is_object(formats)) {
+            json_decref(formats);
+            formats = json_object();
+        }
+        json_object_update(formats, json_object_get(set, "formats"));
+        json_t *merged = json_deep_copy(set);
+        json_object_set_new(merged, "formats", formats);
+        json_object_set_new(m->sets, name, merged);
+    }
 }
 
 void manifest_merge(struct manifest *m, const struct artifact_list *fresh)
@@ -368,6 +431,7 @@ int manifest_note_repository_files(struct manifest *m, const char *const *paths,
 
 void manifest_free(struct manifest *m)
 {
+    json_decref(m->sets);
     free(m->tool);
     free(m->size);
     free(m->base_url);

@@ -1,6 +1,7 @@
 #ifndef ASSETGEN_MANIFEST_H
 #define ASSETGEN_MANIFEST_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "common/artifact.h"
@@ -25,6 +26,10 @@ struct manifest {
     struct artifact_list artifacts;
     struct repository_file *repository;
     size_t repository_count;
+    /* The package sets made into this tree: each set's definition and,
+     * per format, what it expresses and the expected resolutions (an
+     * object by set name, owned). */
+    json_t *sets;
 };
 
 /* A missing file reads as an empty manifest. */
@@ -33,6 +38,9 @@ int manifest_read(const char *path, struct manifest *manifest, struct ag_error *
 int manifest_write(const char *path, const struct manifest *manifest, struct ag_error *err);
 /* Adds fresh artifacts, replacing any earlier row with the same path. */
 void manifest_merge(struct manifest *manifest, const struct artifact_list *fresh);
+/* Adds this run's sets: a set's definition is replaced, and its formats
+ * entries for the formats this run made; the other formats' stay. */
+void manifest_merge_sets(struct manifest *manifest, json_t *fresh);
 /* Records each of paths (its size and sha256 read from root/path),
  * replacing an earlier entry for the same path. */
 int manifest_note_repository_files(struct manifest *manifest, const char *const *paths,

@@ -83,6 +83,18 @@ int package_finish_archive(struct det_archive *ar, struct atomic_file *out, int 
     return rc;
 }
 
+char *package_path(const struct package_spec *spec, char *relative)
+{
+    if (spec->copy == 0)
+        return relative;
+    const char *slash = strchr(relative, '/');
+    size_t head = slash ? (size_t)(slash - relative) : 0;
+    char *moved = xasprintf("%.*s/_republish/%u/%s", (int)head, relative, spec->copy + 1,
+                            slash ? slash + 1 : relative);
+    free(relative);
+    return moved;
+}
+
 char *package_output_path(const struct package_spec *spec, const char *relative)
 {
     return xasprintf("%s/%s", spec->out_root, relative);
@@ -98,7 +110,7 @@ void package_row(struct artifact *row, const struct package_spec *spec, const ch
     row->version = (char *)spec->version;
     row->kind = (char *)kind;
     row->expect = "accept";
-    row->path = path;
+    row->path = package_path(spec, path);
 }
 
 void package_row_release(struct artifact *row)

@@ -40,13 +40,20 @@ int package_finish_archive(struct det_archive *ar, struct atomic_file *out, int 
 
 /* A row for one file of spec, to fill in and hand to artifact_list_add:
  * format, name and version point into spec, kind is kept as given,
- * path is taken (the caller frees it), expect is "accept". */
+ * path is taken (the caller frees it) and placed by package_path, expect
+ * is "accept". */
 void package_row(struct artifact *row, const struct package_spec *spec, const char *kind,
                  char *path);
 
 /* Frees what a package_row owns once it has been added: path, data
  * path, facts and the SHA-256 state. */
 void package_row_release(struct artifact *row);
+
+/* Where a file of spec lives, relative to out/<size>/: relative itself
+ * (taken), or for a later copy of a republished version
+ * <format>/_republish/<n>/<rest>, which no index lists and no package
+ * name can reach ('_' starts none). */
+char *package_path(const struct package_spec *spec, char *relative);
 
 /* out_root/relative as a fresh string. */
 char *package_output_path(const struct package_spec *spec, const char *relative);

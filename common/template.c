@@ -378,6 +378,20 @@ void template_set_free(struct template_set *set)
     set->count = 0;
 }
 
+int template_set_replace(struct template_set *set, const char *path, char *content, size_t length)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        if (strcmp(set->files[i].path, path) == 0) {
+            free(set->files[i].content);
+            set->files[i].content = content;
+            set->files[i].length = length;
+            return 1;
+        }
+    }
+    free(content);
+    return 0;
+}
+
 const struct template_file *template_set_find(const struct template_set *set, const char *path)
 {
     for (size_t i = 0; i < set->count; i++)

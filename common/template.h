@@ -79,6 +79,8 @@ int template_load_dir_as(const char *dir, const struct template_vars *vars,
                          struct template_set *set, struct ag_error *err);
 void template_set_free(struct template_set *set);
 /* The file at a rendered path, or NULL. */
+/* Gives the file at path new content (taken); 0 when there is none. */
+int template_set_replace(struct template_set *set, const char *path, char *content, size_t length);
 const struct template_file *template_set_find(const struct template_set *set, const char *path);
 
 #endif

@@ -80,9 +80,70 @@ static int signature_implied(const struct manifest *m, const struct generator *g
            kind->detached_signature;
 }
 
+/* A set's signer persona over a detached signature: none for unsigned;
+ * one the published key cannot check for wrong-signer; one it finds bad
+ * for other-bytes. */
+static int check_persona(const char *out_root, const struct artifact *art, int implied,
+                         const char *public_key, struct verifier **verifier, struct ag_error *err)
+{
+    if (!implied)
+        return AG_OK; /* not signed this way: nothing to tell */
+    if (strcmp(art->signer, "unsigned") == 0)
+        return art->signature == NULL ? AG_OK
+                                      : ag_error_set(err, AG_FAIL,
+                                                     "%s: signer persona unsigned, but the "
+                                                     "manifest names a signature",
+                                                     art->path);
+    if (art->signature == NULL)
+        return ag_error_set(err, AG_FAIL, "%s: signer persona %s, but no signature", art->path,
+                            art->signer);
+    if (*verifier == NULL && verifier_open(verifier, public_key, err) != AG_OK)
+        return ag_error_prefix(err, "cannot check %s: ", art->signature);
+    char *path = xasprintf("%s/%s", out_root, art->path);
+    char *sig = xasprintf("%s/%s", out_root, art->signature);
+    struct ag_error why = {0};
+    int rc = verifier_check_file(*verifier, path, sig, &why);
+    free(path);
+    free(sig);
+    const char *want = strcmp(art->signer, "wrong-signer") == 0 ? "No public key" : "Bad signature";
+    if (rc == AG_OK)
+        return ag_error_set(err, AG_FAIL, "%s: signer persona %s, but the signature verifies",
+                            art->path, art->signer);
+    if (strstr(why.message, want) == NULL)
+        return ag_error_set(err, AG_FAIL, "%s: signer persona %s should fail with '%s', not: %s",
+                            art->path, art->signer, want, why.message);
+    return AG_OK;
+}
+
+/* A republished copy: the same format, kind, name and version as a row
+ * the index lists, with other bytes, and listed nowhere itself. */
+static int check_republished(const char *out_root, const struct manifest *m,
+                             const struct artifact *art, char *passed, size_t passed_len,
+                             struct ag_error *err)
+{
+    if (check_digests(out_root, art, err) != AG_OK)
+        return err->status;
+    for (size_t i = 0; i < m->artifacts.count; i++) {
+        const struct artifact *o = &m->artifacts.items[i];
+        if (o->unlisted || strcmp(o->format, art->format) != 0 || strcmp(o->kind, art->kind) != 0 ||
+            strcmp(o->name, art->name) != 0 || strcmp(o->version, art->version) != 0)
+            continue;
+        if (strcmp(o->sha256, art->sha256) == 0)
+            return ag_error_set(err, AG_FAIL, "%s: republished with the same bytes as %s",
+                                art->path, o->path);
+        snprintf(passed, passed_len, "republished: %s %s again with other bytes than %s", art->name,
+                 art->version, o->path);
+        return AG_OK;
+    }
+    return ag_error_set(err, AG_FAIL, "%s: a republished copy of %s %s, which no listed row holds",
+                        art->path, art->name, art->version);
+}
+
 static int check_signature(const char *out_root, const struct artifact *art, int implied,
                            const char *public_key, struct verifier **verifier, struct ag_error *err)
 {
+    if (art->signer != NULL)
+        return check_persona(out_root, art, implied, public_key, verifier, err);
     if (art->signature == NULL && implied)
         return ag_error_set(err, AG_FAIL,
                             "%s: the run was signed but the manifest names no signature for it",
@@ -229,7 +290,10 @@ int verify_run(const struct generator_table *formats, const char *out_root,
         if (gen == NULL)
             ag_error_set(&e, AG_FAIL, "%s: format '%s' is unknown to this build", art->path,
                          art->format);
-        else if (expect_reject)
+        else if (expect_reject && art->unlisted && art->defect == NULL) {
+            if (check_republished(out_root, &m, art, e.message, sizeof e.message, &e) == AG_OK)
+                gen->verify_artifact(out_root, base_url, art, &e);
+        } else if (expect_reject)
             check_defect_present(out_root, base_url, gen, art, e.message, sizeof e.message, &e);
         else if (check_digests(out_root, art, &e) == AG_OK && check_size(art, size, &e) == AG_OK &&
                  check_signature(out_root, art, signature_implied(&m, gen, art), public_key,

@@ -1,6 +1,7 @@
 #include "common/version_rules.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <string.h>
 
 /* Consumes a decimal number; no_leading_zero enforces semver's rule. */
@@ -168,4 +169,99 @@ int version_compare_semver(const char *a, const char *b)
         ra += la + 1;
         rb += lb + 1;
     }
+}
+
+/* A normalized PEP 440 version as the sort key PEP 440 gives it. */
+struct pep440_key {
+    long epoch;
+    long release[16];
+    int release_count;
+    int pre_kind; /* -1: a dev release only; 0 a, 1 b, 2 rc; 3: none */
+    long pre;
+    long post; /* -1: none */
+    long dev;  /* LONG_MAX: none */
+};
+
+static long take_long(const char **p)
+{
+    long v = 0;
+    while (isdigit((unsigned char)**p)) {
+        if (v < 100000000L)
+            v = v * 10 + (**p - '0');
+        (*p)++;
+    }
+    return v;
+}
+
+static void pep440_key(const char *v, struct pep440_key *k)
+{
+    memset(k, 0, sizeof *k);
+    const char *p = v;
+    if (strchr(v, '!') != NULL) {
+        k->epoch = take_long(&p);
+        p++;
+    }
+    do {
+        if (*p == '.')
+            p++;
+        long n = take_long(&p);
+        if (k->release_count < 16)
+            k->release[k->release_count++] = n;
+    } while (*p == '.' && isdigit((unsigned char)p[1]));
+    while (k->release_count > 1 && k->release[k->release_count - 1] == 0)
+        k->release_count--;
+    k->pre_kind = 3;
+    k->post = -1;
+    k->dev = LONG_MAX;
+    if (strncmp(p, "rc", 2) == 0) {
+        p += 2;
+        k->pre_kind = 2;
+        k->pre = take_long(&p);
+    } else if (*p == 'a' || *p == 'b') {
+        k->pre_kind = *p++ == 'a' ? 0 : 1;
+        k->pre = take_long(&p);
+    }
+    if (strncmp(p, ".post", 5) == 0) {
+        p += 5;
+        k->post = take_long(&p);
+    }
+    if (strncmp(p, ".dev", 4) == 0) {
+        p += 4;
+        k->dev = take_long(&p);
+        if (k->pre_kind == 3 && k->post < 0)
+            k->pre_kind = -1;
+    }
+}
+
+static int compare_long(long a, long b)
+{
+    return a < b ? -1 : a > b;
+}
+
+int version_compare_pep440(const char *a, const char *b)
+{
+    struct pep440_key ka, kb;
+    pep440_key(a, &ka);
+    pep440_key(b, &kb);
+    int c = compare_long(ka.epoch, kb.epoch);
+    int n = ka.release_count > kb.release_count ? ka.release_count : kb.release_count;
+    for (int i = 0; c == 0 && i < n; i++)
+        c = compare_long(i < ka.release_count ? ka.release[i] : 0,
+                         i < kb.release_count ? kb.release[i] : 0);
+    if (c == 0)
+        c = compare_long(ka.pre_kind, kb.pre_kind);
+    if (c == 0)
+        c = compare_long(ka.pre, kb.pre);
+    if (c == 0)
+        c = compare_long(ka.post, kb.post);
+    if (c == 0)
+        c = compare_long(ka.dev, kb.dev);
+    return c;
+}
+
+int version_is_pep440_prerelease(const char *version)
+{
+    struct pep440_key k;
+    pep440_key(version, &k);
+    return k.pre_kind != 3 || k.dev != LONG_MAX;
 }

@@ -11,5 +11,9 @@ int version_is_pep440(const char *version);
 
 /* Semver precedence: <0, 0, >0 like strcmp. Both must be valid semver. */
 int version_compare_semver(const char *a, const char *b);
+/* PEP 440 order of two normalized versions (the local part is ignored). */
+int version_compare_pep440(const char *a, const char *b);
+/* A pre-release or development release, which installers skip. */
+int version_is_pep440_prerelease(const char *version);
 
 #endif

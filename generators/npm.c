@@ -11,8 +11,10 @@
 #include "common/json_file.h"
 #include "common/openpgp.h"
 #include "common/package.h"
+#include "common/strbuf.h"
 #include "common/version_rules.h"
 #include "common/units.h"
+#include "generators/npm_sets.h"
 
 #define NPM_DATA_FILE     "data.bin"
 #define NPM_BAD_INTEGRITY "bad-integrity"
@@ -226,6 +228,15 @@ static int npm_generate(const struct package_spec *spec, struct artifact_list *l
      * as the row's facts, so the index never reopens the tarball. */
     const struct template_file *manifest = template_set_find(&files, "package.json");
     json_t *package_json = json_loadb(manifest->content, manifest->length, 0, NULL);
+    /* A set's dependencies go into the package.json the tarball holds. */
+    if (spec->dependency_count > 0) {
+        npm_add_dependencies(spec, package_json);
+        char *text = json_dumps(package_json, JSON_INDENT(2));
+        size_t len = strlen(text);
+        char *with_newline = xasprintf("%s\n", text);
+        free(text);
+        template_set_replace(&files, "package.json", with_newline, len + 1);
+    }
     art.facts = json_pack("{s:o}", "manifest", package_json);
     int rc = npm_write_tarball(spec, &files, &art, err);
     if (rc == AG_OK)
@@ -299,9 +310,17 @@ static json_t *npm_signatures(const struct ecdsa_key *key, const char *keyid,
     return json_pack("[{s:s,s:s}]", "keyid", keyid, "sig", sig);
 }
 
+/* The registry keys a packument is signed with: the published one, and
+ * for a set's wrong-signer persona one that -/npm/v1/keys does not list. */
+struct npm_keys {
+    const struct ecdsa_key *project;
+    char project_id[64];
+    const struct ecdsa_key *wrong;
+    char wrong_id[64];
+};
+
 static int npm_version_object(const struct index_request *req, const struct artifact *art,
-                              const struct ecdsa_key *key, const char *keyid, json_t **out,
-                              struct ag_error *err)
+                              const struct npm_keys *keys, json_t **out, struct ag_error *err)
 {
     json_t *manifest = json_object_get(art->facts, "manifest");
     if (!json_is_object(manifest))
@@ -311,8 +330,31 @@ static int npm_version_object(const struct index_request *req, const struct arti
     char integrity[NPM_INTEGRITY_MAX];
     npm_integrity(art, integrity);
     json_t *dist = json_object();
+    /* A set's signer personas: no signature, the unpublished key's, or
+     * the project key's over another integrity. */
+    const char *persona = art->signer ? art->signer : "";
+    const struct ecdsa_key *key = keys->project;
+    const char *keyid = keys->project_id;
+    if (strcmp(persona, "unsigned") == 0)
+        key = NULL;
+    if (strcmp(persona, "wrong-signer") == 0) {
+        key = keys->wrong;
+        keyid = keys->wrong_id;
+    }
+    char signed_integrity[NPM_INTEGRITY_MAX];
+    strcpy(signed_integrity, integrity);
+    if (strcmp(persona, "other-bytes") == 0) {
+        char sha512[129];
+        strcpy(sha512, art->sha512);
+        hex_digest_corrupt(sha512);
+        npm_integrity_of(sha512, signed_integrity);
+    }
+    const char *yanked = artifact_fact(art, "yanked");
+    if (yanked != NULL)
+        json_object_set_new(version, "deprecated",
+                            json_string(yanked[0] ? yanked : "this version is deprecated"));
     if (key != NULL) {
-        json_t *signatures = npm_signatures(key, keyid, art, integrity, err);
+        json_t *signatures = npm_signatures(key, keyid, art, signed_integrity, err);
         if (signatures == NULL) {
             json_decref(version);
             json_decref(dist);
@@ -335,38 +377,85 @@ static int npm_version_object(const struct index_request *req, const struct arti
     return AG_OK;
 }
 
+/* Which version "latest" names: the newest neither a pre-release nor
+ * deprecated, else the newest release, else the newest of all. */
+static int npm_latest_rank(const struct artifact *art)
+{
+    int pre = version_is_prerelease(art->version);
+    return pre ? 0 : artifact_fact(art, "yanked") ? 1 : 2;
+}
+
+/* The members of a version object that the abbreviated packument
+ * (application/vnd.npm.install-v1+json) keeps. */
+static json_t *npm_abbreviated_version(json_t *version)
+{
+    static const char *const keys[] = {
+        "name",
+        "version",
+        "dependencies",
+        "optionalDependencies",
+        "devDependencies",
+        "peerDependencies",
+        "bundleDependencies",
+        "bin",
+        "directories",
+        "dist",
+        "engines",
+        "deprecated",
+        "os",
+        "cpu",
+    };
+    json_t *out = json_object();
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        json_t *v = json_object_get(version, keys[k]);
+        if (v != NULL)
+            json_object_set(out, keys[k], v);
+    }
+    return out;
+}
+
 static int npm_write_packument(const struct index_request *req, const char *name,
-                               const struct ecdsa_key *key, const char *keyid, struct ag_error *err)
+                               const struct npm_keys *keys, struct ag_error *err)
 {
     char when[32];
     format_iso8601(req->epoch, when, sizeof when);
     json_t *doc = json_object();
     json_t *versions = json_object();
+    json_t *abbreviated = json_object();
     json_t *times = json_object();
-    const char *latest = NULL;
+    json_t *tags = json_object();
+    const struct artifact *latest = NULL;
     int rc = AG_OK;
     for (size_t i = 0; i < req->count && rc == AG_OK; i++) {
         const struct artifact *art = &req->artifacts[i];
         if (strcmp(art->name, name) != 0 || strcmp(art->kind, "tgz") != 0)
             continue;
         json_t *version = NULL;
-        rc = npm_version_object(req, art, key, keyid, &version, err);
+        rc = npm_version_object(req, art, keys, &version, err);
         if (rc != AG_OK)
             break;
+        json_object_set_new(abbreviated, art->version, npm_abbreviated_version(version));
         json_object_set_new(versions, art->version, version);
         json_object_set_new(times, art->version, json_string(when));
-        if (latest == NULL || version_compare_semver(art->version, latest) > 0)
-            latest = art->version;
+        int rank = npm_latest_rank(art);
+        int best = latest ? npm_latest_rank(latest) : -1;
+        if (rank > best ||
+            (rank == best && version_compare_semver(art->version, latest->version) > 0))
+            latest = art;
+        json_t *own = json_object_get(art->facts, "dist_tags");
+        for (size_t t = 0; t < json_array_size(own); t++)
+            if (json_is_string(json_array_get(own, t)))
+                json_object_set_new(tags, json_string_value(json_array_get(own, t)),
+                                    json_string(art->version));
     }
     if (rc == AG_OK) {
+        if (latest && json_object_get(tags, "latest") == NULL)
+            json_object_set_new(tags, "latest", json_string(latest->version));
         json_object_set_new(times, "created", json_string(when));
         json_object_set_new(times, "modified", json_string(when));
         json_object_set_new(doc, "_id", json_string(name));
         json_object_set_new(doc, "name", json_string(name));
-        json_t *tags = json_object();
-        if (latest)
-            json_object_set_new(tags, "latest", json_string(latest));
-        json_object_set_new(doc, "dist-tags", tags);
+        json_object_set(doc, "dist-tags", tags);
         json_object_set(doc, "versions", versions);
         json_object_set(doc, "time", times);
         json_object_set_new(doc, "modified", json_string(when));
@@ -374,24 +463,48 @@ static int npm_write_packument(const struct index_request *req, const char *name
         rc = repo_stage_put_json(req->stage, path, doc, REPO_LISTING, err);
         free(path);
     }
+    if (rc == AG_OK) {
+        json_t *corgi = json_pack("{s:s,s:s,s:O,s:O}", "name", name, "modified", when, "dist-tags",
+                                  tags, "versions", abbreviated);
+        char *path = xasprintf("npm/%s/install-v1.json", name);
+        rc = repo_stage_put_json(req->stage, path, corgi, REPO_LISTING, err);
+        free(path);
+        json_decref(corgi);
+    }
+    if (rc == AG_OK) {
+        char *path = xasprintf("npm/-/package/%s/dist-tags", name);
+        rc = repo_stage_put_json(req->stage, path, tags, REPO_LISTING, err);
+        free(path);
+    }
     json_decref(versions);
+    json_decref(abbreviated);
     json_decref(times);
+    json_decref(tags);
     json_decref(doc);
     return rc;
 }
 
 /* <registry>/-/npm/v1/keys: the key list npm audit signatures fetches. */
+static int npm_key_id(const struct ecdsa_key *key, char *keyid, unsigned char **der, size_t *len,
+                      struct ag_error *err)
+{
+    if (ecdsa_public_der(key, der, len, err) != AG_OK)
+        return err->status;
+    if (npm_keyid(*der, *len, keyid, err) != AG_OK) {
+        free(*der);
+        *der = NULL;
+        return err->status;
+    }
+    return AG_OK;
+}
+
 static int npm_write_keys(const struct index_request *req, const struct ecdsa_key *key, char *keyid,
                           struct ag_error *err)
 {
     unsigned char *der = NULL;
     size_t len = 0;
-    if (ecdsa_public_der(key, &der, &len, err) != AG_OK)
+    if (npm_key_id(key, keyid, &der, &len, err) != AG_OK)
         return err->status;
-    if (npm_keyid(der, len, keyid, err) != AG_OK) {
-        free(der);
-        return err->status;
-    }
     char *b64 = xmalloc(base64_len(len) + 1);
     digest_base64(der, len, b64);
     json_t *doc =
@@ -404,24 +517,94 @@ static int npm_write_keys(const struct index_request *req, const struct ecdsa_ke
     return rc;
 }
 
+/* clients/.npmrc: the registry, and over HTTPS the test CA itself (npm
+ * takes the certificate inline, so the file works wherever it is). */
+static int npm_write_npmrc(const struct index_request *req, struct ag_error *err)
+{
+    struct strbuf rc_text = {0};
+    strbuf_addf(&rc_text, "registry=%snpm/\naudit=false\nfund=false\nupdate-notifier=false\n",
+                req->base_url);
+    if (req->ca_pem != NULL && strncmp(req->base_url, "https:", 6) == 0) {
+        strbuf_adds(&rc_text, "ca=\"");
+        for (const char *c = req->ca_pem; *c; c++) {
+            if (*c == '\n' && c[1] != '\0')
+                strbuf_adds(&rc_text, "\\n");
+            else if (*c != '\n' && *c != '\r')
+                strbuf_add(&rc_text, c, 1);
+        }
+        strbuf_adds(&rc_text, "\"\n");
+    }
+    size_t len = 0;
+    char *text = strbuf_detach(&rc_text, &len);
+    int rc = repo_stage_put(req->stage, "clients/.npmrc", text, len, REPO_LEAF, err);
+    free(text);
+    return rc;
+}
+
 static int npm_write_index(const struct index_request *req, struct ag_error *err)
 {
-    const struct ecdsa_key *key = signer_registry_key(req->signer);
-    char keyid[64] = "";
-    if (key != NULL && npm_write_keys(req, key, keyid, err) != AG_OK)
+    struct npm_keys keys = {.project = signer_registry_key(req->signer),
+                            .wrong = signer_registry_key(req->wrong_signer)};
+    if (keys.project != NULL && npm_write_keys(req, keys.project, keys.project_id, err) != AG_OK)
         return err->status;
+    if (keys.wrong != NULL) {
+        unsigned char *der = NULL;
+        size_t len = 0;
+        if (npm_key_id(keys.wrong, keys.wrong_id, &der, &len, err) != AG_OK)
+            return err->status;
+        free(der);
+    }
     for (size_t i = 0; i < req->count; i++) {
         int seen = 0;
         for (size_t j = 0; j < i && !seen; j++)
             seen = strcmp(req->artifacts[j].name, req->artifacts[i].name) == 0;
-        if (!seen && npm_write_packument(req, req->artifacts[i].name, key, keyid, err) != AG_OK)
+        if (!seen && npm_write_packument(req, req->artifacts[i].name, &keys, err) != AG_OK)
             return err->status;
     }
-    char *npmrc = xasprintf("registry=%snpm/\naudit=false\nfund=false\nupdate-notifier=false\n",
-                            req->base_url);
-    int rc = repo_stage_put(req->stage, "clients/.npmrc", npmrc, strlen(npmrc), REPO_LEAF, err);
-    free(npmrc);
-    return rc;
+    /* What `npm ping` and a proxy's health check ask. */
+    if (req->count > 0 &&
+        repo_stage_put(req->stage, "npm/-/ping", "{}\n", 3, REPO_LEAF, err) != AG_OK)
+        return err->status;
+    return npm_write_npmrc(req, err);
+}
+
+static int npm_verify_signature(const char *out_root, const struct artifact *art,
+                                const char *integrity, json_t *signatures, struct ag_error *err);
+
+/* A set's signer persona holds: no signature for unsigned, one by a key
+ * the key list does not hold for wrong-signer, one by the listed key
+ * that does not verify for other-bytes. */
+static int npm_check_persona(const char *out_root, const struct artifact *art,
+                             const char *integrity, json_t *signatures, struct ag_error *err)
+{
+    const char *persona = art->signer;
+    if (strcmp(persona, "unsigned") == 0)
+        return signatures == NULL ? AG_OK
+                                  : ag_error_set(err, AG_FAIL,
+                                                 "signer persona unsigned, but the packument "
+                                                 "signs %s@%s",
+                                                 art->name, art->version);
+    if (signatures == NULL)
+        return ag_error_set(err, AG_FAIL, "signer persona %s, but %s@%s has no dist.signatures",
+                            persona, art->name, art->version);
+    struct ag_error why = {0};
+    int rc = npm_verify_signature(out_root, art, integrity, signatures, &why);
+    int unknown_key = strstr(why.message, "not in the key list") != NULL;
+    if (rc == AG_OK)
+        return ag_error_set(err, AG_FAIL,
+                            "signer persona %s, but the registry signature of %s@%s verifies",
+                            persona, art->name, art->version);
+    if (strcmp(persona, "wrong-signer") == 0 && !unknown_key)
+        return ag_error_set(err, AG_FAIL,
+                            "signer persona wrong-signer: the signature should name a key the "
+                            "key list does not hold, but: %s",
+                            why.message);
+    if (strcmp(persona, "other-bytes") == 0 && unknown_key)
+        return ag_error_set(err, AG_FAIL,
+                            "signer persona other-bytes: the signature should be the listed "
+                            "key's, but: %s",
+                            why.message);
+    return AG_OK;
 }
 
 /* Checks dist.signatures against the published key list. */
@@ -566,6 +749,12 @@ static int npm_verify_packument(const char *out_root, const char *base_url,
                           art->name, art->version);
     json_t *signatures = json_object_get(l.dist, "signatures");
     char *keys = xasprintf("%s/npm/-/npm/v1/keys", out_root);
+    if (rc == AG_OK && art->signer != NULL) {
+        free(keys);
+        rc = npm_check_persona(out_root, art, l.integrity, signatures, err);
+        json_decref(l.doc);
+        return rc;
+    }
     /* A published key list means every packument version is signed. */
     if (rc == AG_OK && signatures == NULL && path_exists(keys))
         rc = ag_error_set(err, AG_FAIL,
@@ -622,7 +811,8 @@ static int npm_verify_artifact(const char *out_root, const char *base_url,
 {
     if (npm_verify_tarball(out_root, art, err) != AG_OK)
         return err->status;
-    return npm_verify_packument(out_root, base_url, art, err);
+    /* A republished copy is listed nowhere. */
+    return art->unlisted ? AG_OK : npm_verify_packument(out_root, base_url, art, err);
 }
 
 /* bad-integrity: the tarball is whole and valid and the packument lists
@@ -673,6 +863,8 @@ const struct generator npm_generator = {
     .field_count = sizeof npm_fields / sizeof npm_fields[0],
     .defects = npm_defects,
     .defect_count = sizeof npm_defects / sizeof npm_defects[0],
+    .sets = &npm_set_support,
+    .purl = npm_purl,
     .check_package = npm_check_package,
     .check_templates = npm_check_templates,
     .generate = npm_generate,

@@ -10,6 +10,7 @@
 #include "common/generator.h"
 #include "common/json_file.h"
 #include "common/package.h"
+#include "generators/pypi.h"
 #include "common/side_job.h"
 #include "common/strbuf.h"
 #include "common/version_rules.h"
@@ -53,9 +54,7 @@ static const struct package_field pypi_fields[] = {
      ">=3.7"},
 };
 
-/* PEP 503: lowercase, every run of -_. becomes sep ('-' for the index,
- * '_' for wheel and sdist file names). */
-static char *pypi_normalize(const char *name, char sep)
+char *pypi_normalize(const char *name, char sep)
 {
     char *out = xmalloc(strlen(name) + 1);
     size_t n = 0;
@@ -168,8 +167,9 @@ static int pypi_open(const struct package_spec *spec, const char *relative,
                      struct atomic_file *out, struct det_archive *ar, struct ag_error *err)
 {
     char *path = package_output_path(spec, relative);
-    int rc =
-        atomic_file_open(out, path, DIGEST_BIT(DIGEST_SHA256) | DIGEST_BIT(DIGEST_SHA512), err);
+    int rc = atomic_file_open(
+        out, path, DIGEST_BIT(DIGEST_SHA256) | DIGEST_BIT(DIGEST_SHA512) | DIGEST_BIT(DIGEST_MD5),
+        err);
     free(path);
     if (rc != AG_OK)
         return rc;
@@ -279,8 +279,7 @@ static int pypi_write_sdist(const struct package_spec *spec, const struct templa
     return rc;
 }
 
-/* The value of "Key: value" in an RFC 822 style metadata text, or NULL. */
-static char *metadata_field(const char *text, const char *key)
+char *pypi_metadata_field(const char *text, const char *key)
 {
     size_t klen = strlen(key);
     for (const char *line = text; line && *line && *line != '\n';) {
@@ -318,8 +317,8 @@ static int pypi_load_templates(const struct package_spec *spec, const char *modu
     /* The index and the file names are made from the package's name and
      * version: core metadata naming others makes distributions pip and
      * verify refuse. */
-    char *name = metadata_field(pkg_info->content, "Name");
-    char *version = metadata_field(pkg_info->content, "Version");
+    char *name = pypi_metadata_field(pkg_info->content, "Name");
+    char *version = pypi_metadata_field(pkg_info->content, "Version");
     int rc = AG_OK;
     if (name == NULL || strcmp(name, spec->name) != 0 || version == NULL ||
         strcmp(version, spec->version) != 0)
@@ -369,6 +368,12 @@ static int pypi_generate(const struct package_spec *spec, struct artifact_list *
         free(module);
         return err->status;
     }
+    /* A set's dependencies are Requires-Dist of wheel and sdist alike. */
+    if (spec->dependency_count > 0) {
+        char *with =
+            pypi_metadata_with_dependencies(spec, template_set_find(&files, "PKG-INFO")->content);
+        template_set_replace(&files, "PKG-INFO", with, strlen(with));
+    }
     const struct template_file *pkg_info = template_set_find(&files, "PKG-INFO");
     int rc = AG_OK;
     struct artifact wheel, sdist;
@@ -389,7 +394,7 @@ static int pypi_generate(const struct package_spec *spec, struct artifact_list *
     }
     /* What the index lists for each file: the core metadata (PEP 658,
      * the wheel's METADATA) and Requires-Python, kept as the rows' facts. */
-    char *requires_python = metadata_field(metadata, "Requires-Python");
+    char *requires_python = pypi_metadata_field(metadata, "Requires-Python");
     wheel.facts = json_pack("{s:s}", "metadata", metadata);
     sdist.facts = json_object();
     if (requires_python) {
@@ -511,6 +516,13 @@ static int pypi_write_project(const struct index_request *req, const char *proje
                         meta_sha, meta_sha);
         if (art->signature)
             strbuf_adds(&html, " data-gpg-sig=\"true\"");
+        /* PEP 592: the attribute's value is the reason, maybe empty. */
+        const char *yanked = artifact_fact(art, "yanked");
+        if (yanked) {
+            strbuf_adds(&html, " data-yanked=\"");
+            strbuf_add_escaped(&html, yanked);
+            strbuf_adds(&html, "\"");
+        }
         strbuf_addf(&html, ">%s</a><br>\n", file);
 
         json_t *entry = json_object();
@@ -523,6 +535,8 @@ static int pypi_write_project(const struct index_request *req, const char *proje
         json_object_set_new(entry, "upload-time", json_string(when));
         if (requires_python)
             json_object_set_new(entry, "requires-python", json_string(requires_python));
+        if (yanked)
+            json_object_set_new(entry, "yanked", yanked[0] ? json_string(yanked) : json_true());
         if (meta_sha[0]) {
             json_object_set_new(entry, "core-metadata", json_pack("{s:s}", "sha256", meta_sha));
             json_object_set_new(entry, "dist-info-metadata",
@@ -587,8 +601,11 @@ static int pypi_write_index(const struct index_request *req, struct ag_error *er
     qsort(projects, n, sizeof *projects, compare_strings);
     json_t *listed = json_array();
     int rc = AG_OK;
-    for (size_t i = 0; i < n && rc == AG_OK; i++)
+    for (size_t i = 0; i < n && rc == AG_OK; i++) {
         rc = pypi_write_project(req, projects[i], listed, err);
+        if (rc == AG_OK)
+            rc = pypi_write_json_api(req, projects[i], err);
+    }
     if (rc == AG_OK)
         rc = pypi_write_root(req, listed, err);
     json_decref(listed);
@@ -597,7 +614,13 @@ static int pypi_write_index(const struct index_request *req, struct ag_error *er
     free(projects);
     if (rc != AG_OK)
         return rc;
-    char *conf = xasprintf("[global]\nindex-url = %spypi/simple/\n", req->base_url);
+    /* pip takes the CA only as a file: the published one, where the tree
+     * lands. */
+    char *cert = req->ca_pem && strncmp(req->base_url, "https:", 6) == 0
+                     ? xasprintf("cert = %s/keys/ca.crt\n", req->published_root)
+                     : xstrdup("");
+    char *conf = xasprintf("[global]\nindex-url = %spypi/simple/\n%s", req->base_url, cert);
+    free(cert);
     rc = repo_stage_put(req->stage, "clients/pip.conf", conf, strlen(conf), REPO_LEAF, err);
     free(conf);
     return rc;
@@ -606,8 +629,8 @@ static int pypi_write_index(const struct index_request *req, struct ag_error *er
 static int check_name_version(const struct artifact *art, const char *text, const char *what,
                               struct ag_error *err)
 {
-    char *name = text ? metadata_field(text, "Name") : NULL;
-    char *version = text ? metadata_field(text, "Version") : NULL;
+    char *name = text ? pypi_metadata_field(text, "Name") : NULL;
+    char *version = text ? pypi_metadata_field(text, "Version") : NULL;
     char *want = pypi_normalize(art->name, '-');
     char *got = name ? pypi_normalize(name, '-') : NULL;
     int rc = AG_OK;
@@ -767,7 +790,8 @@ static int pypi_verify_artifact(const char *out_root, const char *base_url,
     (void)base_url;
     if (pypi_verify_archive(out_root, art, err) != AG_OK)
         return err->status;
-    return pypi_verify_index(out_root, art, err);
+    /* A republished copy is listed nowhere. */
+    return art->unlisted ? AG_OK : pypi_verify_index(out_root, art, err);
 }
 
 /* The sha256 the JSON project page gives the row's file, read from the
@@ -845,8 +869,8 @@ static int pypi_metadata_mismatch_present(const char *out_root, const char *base
     for (size_t i = 0; i < scan.count && metadata == NULL; i++)
         if (strstr(scan.members[i].path, ".dist-info/METADATA") != NULL)
             metadata = scan.members[i].content;
-    char *name = metadata ? metadata_field(metadata, "Name") : NULL;
-    char *version = metadata ? metadata_field(metadata, "Version") : NULL;
+    char *name = metadata ? pypi_metadata_field(metadata, "Name") : NULL;
+    char *version = metadata ? pypi_metadata_field(metadata, "Version") : NULL;
     char *want = pypi_normalize(art->name, '-');
     char *got = name ? pypi_normalize(name, '-') : NULL;
     if (metadata == NULL)
@@ -889,6 +913,8 @@ const struct generator pypi_generator = {
     .field_count = sizeof pypi_fields / sizeof pypi_fields[0],
     .defects = pypi_defects,
     .defect_count = sizeof pypi_defects / sizeof pypi_defects[0],
+    .sets = &pypi_set_support,
+    .purl = pypi_purl,
     .check_package = pypi_check_package,
     .check_templates = pypi_check_templates,
     .generate = pypi_generate,

@@ -1,0 +1,283 @@
+/* Expected outcomes of a package set: the resolution each format's
+ * client should reach for each request, by the rules the generator
+ * declares (how yanked releases and pre-releases are picked). */
+#include "common/set_expect.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fsutil.h"
+#include "common/generate_plan.h"
+#include "common/version_rules.h"
+
+static const struct set_support no_support = {0};
+
+static const struct set_support *support_of(const struct generator *gen)
+{
+    return gen->sets ? gen->sets : &no_support;
+}
+
+static char *native(const struct generator *gen, const char *version)
+{
+    const struct set_support *sup = support_of(gen);
+    return sup->native_version ? sup->native_version(version) : xstrdup(version);
+}
+
+static void say(json_t *list, char *text)
+{
+    json_array_append_new(list, json_string(text));
+    free(text);
+}
+
+json_t *set_unexpressed(const struct package_set *set, const struct generator *gen)
+{
+    const struct set_support *sup = support_of(gen);
+    static const unsigned kind_feature[] = {SET_DEPENDS_RUNTIME, SET_DEPENDS_DEV,
+                                            SET_DEPENDS_OPTIONAL};
+    json_t *list = json_array();
+    for (size_t k = 0; k < set->package_count; k++) {
+        const struct set_package *pkg = &set->packages[k];
+        for (size_t r = 0; r < pkg->release_count; r++) {
+            const struct set_release *rel = &pkg->releases[r];
+            if (rel->yanked && !(sup->features & SET_YANKED))
+                say(list, xasprintf("%s %s: yanked, but %s has no such flag (it is listed as any "
+                                    "other version)",
+                                    pkg->name, rel->version, gen->name));
+            if (rel->tag_count > 0 && !(sup->features & SET_DIST_TAGS))
+                say(list, xasprintf("%s %s: dist-tag %s, but %s has no dist-tags", pkg->name,
+                                    rel->version, rel->tags[0], gen->name));
+            if (version_is_prerelease(rel->version) && !(sup->features & SET_PRERELEASE))
+                say(list, xasprintf("%s %s: a pre-release, which %s does not order before its "
+                                    "release",
+                                    pkg->name, rel->version, gen->name));
+            if (rel->signer != PERSONA_PROJECT && gen->sign_modes == 0)
+                say(list, xasprintf("%s %s: signer %s, but %s packages are not signed", pkg->name,
+                                    rel->version, signer_persona_name(rel->signer), gen->name));
+            for (size_t d = 0; d < rel->dependency_count; d++) {
+                const struct set_dependency *dep = &rel->dependencies[d];
+                if (!(sup->features & kind_feature[dep->kind]))
+                    say(list, xasprintf("%s %s: %s dependency on %s, which %s cannot declare",
+                                        pkg->name, rel->version, dependency_kind_name(dep->kind),
+                                        dep->name, gen->name));
+            }
+        }
+    }
+    for (size_t q = 0; q < set->request_count; q++)
+        if (set->requests[q].tag && !(sup->features & SET_DIST_TAGS))
+            say(list, xasprintf("request %s@%s: %s has no dist-tags", set->requests[q].package,
+                                set->requests[q].tag, gen->name));
+    return list;
+}
+
+/* The release a dist-tag names: "latest" is the newest release neither
+ * yanked nor a pre-release unless a release claims the tag itself. */
+static const struct set_release *tagged(const struct set_package *pkg, const char *tag)
+{
+    const struct set_release *best = NULL;
+    for (size_t r = 0; r < pkg->release_count; r++) {
+        const struct set_release *rel = &pkg->releases[r];
+        for (size_t t = 0; t < rel->tag_count; t++)
+            if (strcmp(rel->tags[t], tag) == 0)
+                return rel;
+        if (strcmp(tag, "latest") == 0 && !rel->yanked && !version_is_prerelease(rel->version) &&
+            (best == NULL || version_compare_semver(rel->version, best->version) > 0))
+            best = rel;
+    }
+    return best;
+}
+
+/* The newest release that matches, by the format's rules for yanked
+ * releases and pre-releases; NULL when none does. */
+static const struct set_release *choose(const struct set_package *pkg,
+                                        const struct version_range *range,
+                                        const struct set_support *sup)
+{
+    for (int pass = 0; pass < 4; pass++) {
+        int allow_yanked = pass & 1;
+        int allow_pre = pass >> 1;
+        if (allow_yanked && sup->yank_policy == YANK_EXCLUDED)
+            continue;
+        if (allow_pre && !sup->prerelease_fallback)
+            continue;
+        const struct set_release *best = NULL;
+        for (size_t r = 0; r < pkg->release_count; r++) {
+            const struct set_release *rel = &pkg->releases[r];
+            int yanked = rel->yanked && (sup->features & SET_YANKED);
+            if (yanked && !allow_yanked)
+                continue;
+            if (!(allow_pre ? version_range_holds(range, rel->version)
+                            : version_range_matches(range, rel->version)))
+                continue;
+            if (best == NULL || version_compare_semver(rel->version, best->version) > 0)
+                best = rel;
+        }
+        if (best)
+            return best;
+    }
+    return NULL;
+}
+
+struct resolve_state {
+    const struct package_set *set;
+    const struct generator *gen;
+    const char *tier;
+    int plain;
+    json_t *resolves; /* name in the tree -> native version */
+    json_t *picked;   /* set name -> neutral version */
+    json_t *notes;
+    int failed;
+};
+
+static void note(struct resolve_state *st, char *text)
+{
+    say(st->notes, text);
+}
+
+static void pick(struct resolve_state *st, const struct set_package *pkg,
+                 const struct set_release *rel);
+
+static void resolve_dependency(struct resolve_state *st, const struct set_package *from,
+                               const struct set_dependency *dep)
+{
+    const struct set_support *sup = support_of(st->gen);
+    if (dep->kind == DEPENDENCY_DEV ||
+        (dep->kind == DEPENDENCY_OPTIONAL && !sup->installs_optional))
+        return;
+    const struct set_package *pkg = package_set_package(st->set, dep->name);
+    if (pkg == NULL) {
+        note(st, xasprintf("%s needs %s %s, which the set does not provide", from->name, dep->name,
+                           dep->range.text));
+        return;
+    }
+    const char *have = json_string_value(json_object_get(st->picked, pkg->name));
+    if (have != NULL) {
+        if (!version_range_holds(&dep->range, have)) {
+            note(st, xasprintf("%s needs %s %s, but %s is already chosen", from->name, dep->name,
+                               dep->range.text, have));
+            st->failed = 1;
+        }
+        return;
+    }
+    const struct set_release *rel = choose(pkg, &dep->range, sup);
+    if (rel == NULL) {
+        note(st, xasprintf("%s needs %s %s, and no release matches", from->name, dep->name,
+                           dep->range.text));
+        st->failed = 1;
+        return;
+    }
+    pick(st, pkg, rel);
+}
+
+static void pick(struct resolve_state *st, const struct set_package *pkg,
+                 const struct set_release *rel)
+{
+    char *name = plan_tier_name(pkg->name, st->tier, st->plain);
+    char *version = native(st->gen, rel->version);
+    json_object_set_new(st->resolves, name, json_string(version));
+    json_object_set_new(st->picked, pkg->name, json_string(rel->version));
+    if (rel->yanked && (support_of(st->gen)->features & SET_YANKED))
+        note(st, xasprintf("%s %s is %s%s%s", name, version, support_of(st->gen)->yank_name,
+                           rel->yanked[0] ? ": " : "", rel->yanked));
+    free(name);
+    free(version);
+    for (size_t d = 0; d < rel->dependency_count; d++)
+        resolve_dependency(st, pkg, &rel->dependencies[d]);
+}
+
+static json_t *resolve_request(const struct package_set *set, const struct set_request *req,
+                               const struct generator *gen, const char *tier, int plain)
+{
+    const struct set_support *sup = support_of(gen);
+    char *name = plan_tier_name(req->package, tier, plain);
+    int tag_less = req->tag && !(sup->features & SET_DIST_TAGS);
+    char *text = tag_less || (req->tag && !sup->requirement) ? xasprintf("%s@%s", name, req->tag)
+                 : sup->requirement ? sup->requirement(name, &req->range, req->tag)
+                                    : xasprintf("%s %s", name, req->range.text);
+    free(name);
+    json_t *out = json_pack("{s:s}", "request", text);
+    free(text);
+    if (req->tag && !(sup->features & SET_DIST_TAGS)) {
+        json_object_set_new(out, "outcome", json_string("not expressible"));
+        return out;
+    }
+    struct resolve_state st = {set,           gen,           tier,         plain,
+                               json_object(), json_object(), json_array(), 0};
+    const struct set_package *pkg = package_set_package(set, req->package);
+    const struct set_release *rel =
+        req->tag ? tagged(pkg, req->tag) : choose(pkg, &req->range, sup);
+    if (rel == NULL) {
+        note(&st, xasprintf("no release of %s matches", req->package));
+        st.failed = 1;
+    } else {
+        pick(&st, pkg, rel);
+    }
+    json_object_set_new(out, "outcome", json_string(st.failed ? "fails" : "resolves"));
+    json_object_set_new(out, "resolves", st.resolves);
+    json_object_set_new(out, "notes", st.notes);
+    json_decref(st.picked);
+    return out;
+}
+
+static json_t *definition(const struct package_set *set)
+{
+    json_t *packages = json_object();
+    for (size_t k = 0; k < set->package_count; k++) {
+        const struct set_package *pkg = &set->packages[k];
+        json_t *versions = json_object();
+        for (size_t r = 0; r < pkg->release_count; r++) {
+            const struct set_release *rel = &pkg->releases[r];
+            json_t *deps = json_array();
+            for (size_t d = 0; d < rel->dependency_count; d++) {
+                const struct set_dependency *dep = &rel->dependencies[d];
+                json_array_append_new(deps, json_pack("{s:s,s:s,s:s,s:b}", "name", dep->name,
+                                                      "range", dep->range.text, "kind",
+                                                      dependency_kind_name(dep->kind), "provided",
+                                                      package_set_package(set, dep->name) != NULL));
+            }
+            json_t *tags = json_array();
+            for (size_t t = 0; t < rel->tag_count; t++)
+                json_array_append_new(tags, json_string(rel->tags[t]));
+            json_object_set_new(versions, rel->version,
+                                json_pack("{s:o,s:o,s:o,s:i,s:s}", "yanked",
+                                          rel->yanked ? json_string(rel->yanked) : json_false(),
+                                          "tags", tags, "dependencies", deps, "copies",
+                                          (int)rel->copies, "signer",
+                                          signer_persona_name(rel->signer)));
+        }
+        json_object_set_new(packages, pkg->name, json_pack("{s:o}", "versions", versions));
+    }
+    json_t *requests = json_array();
+    for (size_t q = 0; q < set->request_count; q++) {
+        const struct set_request *req = &set->requests[q];
+        json_array_append_new(requests, json_pack("{s:s,s:s,s:o}", "package", req->package, "range",
+                                                  req->range.text, "tag",
+                                                  req->tag ? json_string(req->tag) : json_null()));
+    }
+    return json_pack("{s:s,s:o,s:o}", "summary", set->summary ? set->summary : "", "packages",
+                     packages, "requests", requests);
+}
+
+json_t *set_manifest_entry(const struct package_set *set, const struct generator *const *gens,
+                           size_t gen_count, const char *tier, int plain_names)
+{
+    json_t *entry = definition(set);
+    json_t *formats = json_object();
+    for (size_t g = 0; g < gen_count; g++) {
+        const struct generator *gen = gens[g];
+        json_t *names = json_object();
+        for (size_t k = 0; k < set->package_count; k++) {
+            char *name = plan_tier_name(set->packages[k].name, tier, plain_names);
+            json_object_set_new(names, set->packages[k].name, json_string(name));
+            free(name);
+        }
+        json_t *resolutions = json_array();
+        for (size_t q = 0; q < set->request_count; q++)
+            json_array_append_new(resolutions,
+                                  resolve_request(set, &set->requests[q], gen, tier, plain_names));
+        json_object_set_new(formats, gen->name,
+                            json_pack("{s:o,s:o,s:o}", "names", names, "unexpressed",
+                                      set_unexpressed(set, gen), "resolutions", resolutions));
+    }
+    json_object_set_new(entry, "formats", formats);
+    return entry;
+}
