@@ -50,13 +50,20 @@ int version_range_parse(const char *text, struct version_range *range, char *why
         return 1;
     char *copy = xstrdup(text);
     int ok = 1;
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok && ok;
-         tok = strtok_r(NULL, ",", &save)) {
+    for (char *tok = copy, *next; tok && ok; tok = next) {
+        next = strchr(tok, ',');
+        if (next)
+            *next++ = '\0';
         while (*tok == ' ')
             tok++;
         char *end = tok + strlen(tok);
         while (end > tok && end[-1] == ' ')
             *--end = '\0';
+        if (*tok == '\0') {
+            snprintf(why, why_len, "an empty comparator (comparators are separated by ',')");
+            ok = 0;
+            break;
+        }
         size_t o = 0;
         while (o < sizeof range_ops / sizeof range_ops[0] &&
                strncmp(tok, range_ops[o].text, strlen(range_ops[o].text)) != 0)

@@ -1,0 +1,197 @@
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/generate_plan.h"
+#include "common/package_set.h"
+#include "common/set_expect.h"
+#include "common/version_rules.h"
+#include "common/yaml_doc.h"
+#include "generators/registry.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static int range_matches(const char *range, const char *version)
+{
+    struct version_range r;
+    char why[256];
+    cr_assert(version_range_parse(range, &r, why, sizeof why), "%s: %s", range, why);
+    int m = version_range_matches(&r, version);
+    version_range_free(&r);
+    return m;
+}
+
+Test(version_range, comparators_hold_with_partial_versions_padded)
+{
+    cr_assert(range_matches(">=1.0, <2", "1.1.0"));
+    cr_assert(range_matches(">=1.0, <2", "1.0.0"));
+    cr_assert_not(range_matches(">=1.0, <2", "2.0.0"));
+    cr_assert_not(range_matches(">=1.0, <2", "0.9.9"));
+    cr_assert(range_matches(">1", "1.0.1"), "> pads to >1.0.0, unlike npm's X-range");
+    cr_assert(range_matches("==1.2", "1.2.0"));
+    cr_assert_not(range_matches("!=1.2.0", "1.2.0"));
+    cr_assert(range_matches("*", "3.4.5"));
+}
+
+Test(version_range, prerelease_needs_a_prerelease_comparator_of_the_same_release)
+{
+    cr_assert_not(range_matches(">=1.0, <3", "2.0.0-rc.1"));
+    cr_assert_not(range_matches("*", "2.0.0-rc.1"));
+    cr_assert(range_matches(">=2.0.0-rc.1", "2.0.0-rc.1"));
+    cr_assert(range_matches("==2.0.0-rc.1", "2.0.0-rc.1"));
+    cr_assert_not(range_matches(">=1.0.0-rc.1", "2.0.0-rc.1"), "another release's pre-release");
+}
+
+Test(version_range, refuses_what_it_cannot_read)
+{
+    static const char *const bad[] = {"1.0", ">=",     "~1.0",       ">=1.0.0.0",    ">=01.0",
+                                      "^1",  ">=1.0,", ">=1.0-rc.1", ">=1.0.0+build"};
+    for (size_t i = 0; i < COUNT(bad); i++) {
+        struct version_range r;
+        char why[256] = "";
+        cr_assert_not(version_range_parse(bad[i], &r, why, sizeof why), "'%s' parsed", bad[i]);
+        cr_assert(why[0] != '\0', "'%s' refused without a reason", bad[i]);
+    }
+}
+
+Test(version_rules, pep440_order)
+{
+    cr_assert(version_compare_pep440("2.0.0rc1", "2.0.0") < 0);
+    cr_assert(version_compare_pep440("1.2.0", "2.0.0rc1") < 0);
+    cr_assert(version_compare_pep440("1.0", "1.0.0") == 0);
+    cr_assert(version_compare_pep440("1.0a1", "1.0b1") < 0);
+    cr_assert(version_compare_pep440("1.0.dev1", "1.0a1") < 0);
+    cr_assert(version_compare_pep440("1.0.post1", "1.0") > 0);
+    cr_assert(version_compare_pep440("1!0.1", "2.0") > 0);
+    cr_assert(version_is_pep440_prerelease("2.0.0rc1"));
+    cr_assert_not(version_is_pep440_prerelease("2.0.0.post1"));
+}
+
+static int load_sets(const char *text, struct package_set_list *list, struct ag_error *err)
+{
+    struct yaml_doc doc;
+    int rc = yaml_doc_load_string(&doc, "sets.yaml", text, strlen(text), err);
+    if (rc == AG_OK)
+        rc = package_sets_parse(&doc, yaml_map_get(&doc, yaml_doc_root(&doc), "packageSets"), list,
+                                err);
+    yaml_doc_free(&doc);
+    return rc;
+}
+
+Test(package_set, refuses_bad_definitions_naming_the_place)
+{
+    static const struct {
+        const char *text;
+        const char *says;
+    } cases[] = {
+        {"packageSets: {s: {packages: {Bad: {versions: {1.0.0: {}}}}}}", "not a set name"},
+        {"packageSets: {s: {packages: {a: {versions: {'1.0': {}}}}}}", "not SemVer 2.0"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {}, 1.0.0+b: {}}}}}}",
+         "not SemVer 2.0"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {dependencies: [{name: b, range: "
+         "'~1'}]}}}}}}",
+         "no operator"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {dependencies: [{name: b, kind: "
+         "peer}]}}}}}}",
+         "kind 'peer' is not known"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {signer: nobody}}}}}}",
+         "signer 'nobody' is not known"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {copies: 0}}}}}}", "copies must be"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {colour: red}}}}}}",
+         "unknown key 'colour'"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {tags: [1.0.0]}}}}}}",
+         "dist-tag '1.0.0' is not valid"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {}}}}, requests: [{package: z}]}}",
+         "request for 'z'"},
+        {"packageSets: {s: {packages: {a: {versions: {}}}}}", "at least one version"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {dependencies: [{name: b}, {name: "
+         "b}]}}}}}}",
+         "listed twice"},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        struct package_set_list list = {0};
+        struct ag_error err = {0};
+        cr_assert_neq(load_sets(cases[i].text, &list, &err), AG_OK, "case %zu parsed", i);
+        cr_assert(strstr(err.message, cases[i].says) != NULL, "case %zu: '%s' lacks '%s'", i,
+                  err.message, cases[i].says);
+        cr_assert(strncmp(err.message, "sets.yaml:", 10) == 0, "case %zu: no place: %s", i,
+                  err.message);
+        package_sets_free(&list);
+    }
+}
+
+static json_t *resolution(json_t *entry, const char *format, size_t index)
+{
+    return json_array_get(
+        json_object_get(json_object_get(json_object_get(entry, "formats"), format), "resolutions"),
+        index);
+}
+
+static const char *resolved(json_t *r, const char *name)
+{
+    return json_string_value(json_object_get(json_object_get(r, "resolves"), name));
+}
+
+Test(set_expect, resolver_basic_as_pip_and_npm_resolve_it)
+{
+    struct package_set_list list = {0};
+    struct ag_error err = {0};
+    cr_assert_eq(package_sets_builtin(&list, &err), AG_OK, "%s", err.message);
+    const struct package_set *set = package_set_find(&list, "resolver-basic");
+    cr_assert_not_null(set);
+    json_t *entry =
+        set_manifest_entry(set, generator_registry.items, generator_registry.count, "small", 0);
+    for (size_t f = 0; f < 2; f++) {
+        const char *format = f ? "npm" : "pypi";
+        json_t *app = resolution(entry, format, 0);
+        cr_assert_str_eq(resolved(app, "ag-lib-small"), "1.1.0", "%s: ag-app's ag-lib", format);
+        cr_assert_str_eq(resolved(resolution(entry, format, 1), "ag-lib-small"), "1.1.0");
+        json_t *pinned = resolution(entry, format, 2);
+        cr_assert_str_eq(resolved(pinned, "ag-lib-small"), "1.2.0", "a pin picks the yanked one");
+        cr_assert_eq(json_array_size(json_object_get(pinned, "notes")), 1, "and says so");
+    }
+    cr_assert_str_eq(json_string_value(json_object_get(resolution(entry, "pypi", 0), "request")),
+                     "ag-app-small");
+    cr_assert_str_eq(json_string_value(json_object_get(resolution(entry, "pypi", 2), "request")),
+                     "ag-lib-small==1.2.0");
+    cr_assert_str_eq(resolved(resolution(entry, "npm", 4), "ag-lib-small"), "2.0.0-rc.1",
+                     "npm's next tag");
+    cr_assert_str_eq(json_string_value(json_object_get(resolution(entry, "pypi", 4), "outcome")),
+                     "not expressible", "pypi has no dist-tags");
+    json_t *unexpressed =
+        json_object_get(json_object_get(json_object_get(entry, "formats"), "pypi"), "unexpressed");
+    cr_assert_gt(json_array_size(unexpressed), 0, "pypi must say it drops the dist-tag");
+    json_decref(entry);
+    package_sets_free(&list);
+}
+
+Test(set_expect, a_missing_dependency_is_reported_not_dropped)
+{
+    struct package_set_list list = {0};
+    struct ag_error err = {0};
+    cr_assert_eq(load_sets("packageSets: {s: {packages: {a: {versions: {1.0.0: {dependencies: "
+                           "[{name: left-pad, range: '>=1'}, {name: b, range: '>=3'}]}}}, b: "
+                           "{versions: {1.0.0: {}}}}, requests: [{package: a}]}}",
+                           &list, &err),
+                 AG_OK, "%s", err.message);
+    json_t *entry = set_manifest_entry(&list.items[0], generator_registry.items,
+                                       generator_registry.count, "small", 1);
+    json_t *r = resolution(entry, "pypi", 0);
+    cr_assert_str_eq(json_string_value(json_object_get(r, "outcome")), "fails");
+    char *notes = json_dumps(json_object_get(r, "notes"), 0);
+    cr_assert(strstr(notes, "does not provide") != NULL, "%s", notes);
+    cr_assert(strstr(notes, "no release matches") != NULL, "%s", notes);
+    free(notes);
+    json_decref(entry);
+    package_sets_free(&list);
+}
+
+Test(plan, tier_names)
+{
+    char *a = plan_tier_name("ag-lib", "Large_X", 0);
+    cr_assert_str_eq(a, "ag-lib-large-x");
+    free(a);
+    a = plan_tier_name("ag-lib", "small", 1);
+    cr_assert_str_eq(a, "ag-lib");
+    free(a);
+}
