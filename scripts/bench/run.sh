@@ -67,7 +67,7 @@ pki=$work/pki
 "$bin" pki init --dir "$pki" >/dev/null
 
 # Same content: unpack what assetgen wrote, so the native tool packs identical files.
-"$bin" generate --format npm,pypi --size "$size" --out "$work/ref" --pki "$pki" --quiet
+"$bin" generate --format npm,pypi --size "$size" --plain-names --out "$work/ref" --pki "$pki" --quiet
 mkdir -p "$work/npm-src" "$work/py-src"
 tar -xzf "$work/ref/$size/npm/assetgen-demo/-/assetgen-demo-1.0.0.tgz" -C "$work/npm-src"
 tar -xzf "$work/ref/$size/pypi/packages/assetgen_demo-1.0.0.tar.gz" -C "$work/py-src"

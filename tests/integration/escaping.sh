@@ -15,7 +15,7 @@ old = "description: assetgen npm test fixture}"
 assert old in text, "the npm package line moved"
 open(path, "w").write(text.replace(old, "description: " + json.dumps(evil) + "}"))
 PY
-"$BIN" generate --config "$SCRATCH/assetgen.yaml" --format npm --size small --out "$SCRATCH/out" \
+"$BIN" generate --config "$SCRATCH/assetgen.yaml" --format npm --size small --plain-names --out "$SCRATCH/out" \
   --no-sign --quiet
 root=$SCRATCH/out/small
 tgz=$(ls "$root"/npm/assetgen-demo/-/*.tgz)

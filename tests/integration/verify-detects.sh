@@ -5,7 +5,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 passed=0 failed=0
 
-"$BIN" generate --format npm,pypi --size small --defects --out "$SCRATCH/base" --pki "$SCRATCH/pki" --quiet
+"$BIN" generate --format npm,pypi --size small --defects --plain-names --out "$SCRATCH/base" --pki "$SCRATCH/pki" --quiet
 "$BIN" verify --size small --out "$SCRATCH/base" --pki "$SCRATCH/pki" --quiet >/dev/null ||
   { echo "FAIL: the untouched tree does not verify"; exit 1; }
 
