@@ -15,6 +15,7 @@
 #include "common/manifest.h"
 #include "common/openpgp.h"
 #include "common/staging.h"
+#include "common/verify_sets.h"
 
 static int check_digests(const char *out_root, const struct artifact *art, struct ag_error *err)
 {
@@ -303,6 +304,7 @@ int verify_run(const struct generator_table *formats, const char *out_root,
                    e.message, monotonic_seconds() - start);
     }
     check_repository(out_root, &m, report);
+    verify_sets(&m, report);
     check_accounted(out_root, &m, report);
     cleanup_each_temporary(out_root, report_temporary, report);
     staging_each_leftover(out_root, report_unsettled_publish, report);

@@ -200,6 +200,7 @@ check tamper-detected tamper_detected
 check facts-index env ASSETGEN_BIN="$BUILD_DIR/assetgen" bash tests/integration/facts-index.sh
 check verify-detects env ASSETGEN_BIN="$BUILD_DIR/assetgen" bash tests/integration/verify-detects.sh
 check escaping env ASSETGEN_BIN="$BUILD_DIR/assetgen" bash tests/integration/escaping.sh
+check upstream-api env ASSETGEN_BIN="$BUILD_DIR/assetgen" bash tests/integration/upstream-api.sh
 for size in "${SIZES[@]}"; do
   check "gpgv-$size" gpgv_signatures "$size"
 done
