@@ -151,7 +151,9 @@ static void list_sets(const struct config *config)
                 const char *name;
                 json_t *version;
                 json_object_foreach(json_object_get(o, "resolves"), name, version)
+                {
                     printf(" %s %s", name, json_string_value(version));
+                }
                 json_t *notes = json_object_get(o, "notes");
                 for (size_t n = 0; n < json_array_size(notes); n++)
                     printf("; %s", json_string_value(json_array_get(notes, n)));
