@@ -491,6 +491,11 @@ int cmd_generate(int argc, char **argv)
         plan.signer = signer;
         plan.public_key_path = signer ? paths.gpg_public : NULL;
         plan.ca_cert_path = signer ? paths.ca_cert : NULL;
+        /* Unsigned over HTTPS, a client still needs the test CA: published
+         * when the PKI has one, checked first like any key read. */
+        if (signer == NULL && strncmp(plan.base_url, "https:", 6) == 0 &&
+            path_exists(paths.ca_cert) && x509_check_ca_certificate(paths.ca_cert, &err) == AG_OK)
+            plan.ca_cert_path = paths.ca_cert;
         for (size_t i = 0; i < plan.count; i++)
             plan.packages[i].spec.signer = signer;
     }

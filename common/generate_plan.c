@@ -370,6 +370,16 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
     if (check_option_fields(req, err) != AG_OK)
         return err->status;
     plan->out_root = xasprintf("%s/%s", req->out_dir, req->size->name);
+    /* Over HTTPS the client settings name the published CA by the tree's
+     * path, in files where a line break or a control character would end
+     * the value: refuse such a path before anything is written. */
+    for (const char *c = plan->out_root; strncmp(plan->base_url, "https:", 6) == 0 && *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return ag_error_set(err, AG_USAGE,
+                                "--out: the client settings of an https:// base URL name files "
+                                "under the output directory, whose path holds a control "
+                                "character (byte 0x%02x); use another --out",
+                                (unsigned char)*c);
     unsigned count = req->count ? req->count : 1;
     plan->generators = xmalloc(req->generator_count * sizeof *plan->generators);
     size_t most = 0, set_packages = 0;

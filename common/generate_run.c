@@ -240,7 +240,9 @@ static int publish_key(struct repo_stage *stage, const char *source, const char 
 static int publish_public_keys(const struct generate_plan *plan, struct repo_stage *stage,
                                struct ag_error *err)
 {
-    int rc = publish_key(stage, plan->public_key_path, "keys/gpg-signing.asc", err);
+    int rc = AG_OK;
+    if (plan->signer && plan->public_key_path)
+        rc = publish_key(stage, plan->public_key_path, "keys/gpg-signing.asc", err);
     if (rc == AG_OK && plan->ca_cert_path && path_exists(plan->ca_cert_path))
         rc = publish_key(stage, plan->ca_cert_path, "keys/ca.crt", err);
     return rc;
@@ -268,7 +270,7 @@ static int write_indexes(const struct generate_plan *plan, const struct manifest
     char *ca_pem = NULL;
     size_t ca_len = 0;
     int rc = AG_OK;
-    if (plan->signer && plan->ca_cert_path && path_exists(plan->ca_cert_path))
+    if (plan->ca_cert_path && path_exists(plan->ca_cert_path))
         rc = read_file(plan->ca_cert_path, &ca_pem, &ca_len, err);
     char *published_root = realpath(plan->out_root, NULL);
     for (size_t g = 0; rc == AG_OK && g < plan->generator_count; g++) {
@@ -381,8 +383,7 @@ static int publish_run(const struct generate_plan *plan, const char *tool,
         m.source_date_epoch = plan->epoch;
         free(m.signing_key);
         m.signing_key = plan->signer ? xstrdup(signer_fingerprint(plan->signer)) : NULL;
-        if (plan->signer && plan->public_key_path)
-            rc = publish_public_keys(plan, &stage, err);
+        rc = publish_public_keys(plan, &stage, err);
         if (rc == AG_OK)
             rc = write_indexes(plan, &m, &stage, err);
         if (rc == AG_OK)

@@ -615,10 +615,21 @@ static int pypi_write_index(const struct index_request *req, struct ag_error *er
     if (rc != AG_OK)
         return rc;
     /* pip takes the CA only as a file: the published one, where the tree
-     * lands. */
-    char *cert = req->ca_pem && strncmp(req->base_url, "https:", 6) == 0
-                     ? xasprintf("cert = %s/keys/ca.crt\n", req->published_root)
-                     : xstrdup("");
+     * lands. An INI value ends at a line break and loses its outer blanks:
+     * a path that holds them cannot be written. */
+    int https = req->ca_pem && strncmp(req->base_url, "https:", 6) == 0;
+    for (const char *c = req->published_root; https && *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return ag_error_set(err, AG_USAGE,
+                                "clients/pip.conf cannot name the CA: the output path holds a "
+                                "control character; use an --out without one");
+    size_t root_len = strlen(req->published_root);
+    if (https && (req->published_root[root_len - 1] == ' ' || req->published_root[0] == ' '))
+        return ag_error_set(err, AG_USAGE,
+                            "clients/pip.conf cannot name the CA under '%s': the path ends in a "
+                            "blank",
+                            req->published_root);
+    char *cert = https ? xasprintf("cert = %s/keys/ca.crt\n", req->published_root) : xstrdup("");
     char *conf = xasprintf("[global]\nindex-url = %spypi/simple/\n%s", req->base_url, cert);
     free(cert);
     rc = repo_stage_put(req->stage, "clients/pip.conf", conf, strlen(conf), REPO_LEAF, err);
