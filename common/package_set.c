@@ -333,8 +333,10 @@ static int load_text(const char *name, const char *text, size_t len, int from_fi
     struct yaml_doc doc;
     int rc = from_file ? yaml_doc_load(&doc, name, err)
                        : yaml_doc_load_string(&doc, name, text, len, err);
-    if (rc != AG_OK)
+    if (rc != AG_OK) {
+        yaml_doc_free(&doc);
         return rc;
+    }
     static const char *const keys[] = {"packageSets"};
     yaml_node_t *root = yaml_doc_root(&doc);
     if (yaml_expect_type(&doc, root, YAML_MAPPING_NODE, "a package set file", err) ||

@@ -11,7 +11,7 @@ build_pkgs=(
 )
 test_pkgs=(
   libcriterion-dev clang-format cppcheck valgrind
-  libarchive-tools nginx-light libnginx-mod-http-js python3-venv curl clang libclang-rt-14-dev shellcheck
+  libarchive-tools nginx-light libnginx-mod-http-js python3-venv python3-packaging curl clang libclang-rt-14-dev shellcheck
 )
 
 want=("${build_pkgs[@]}")
