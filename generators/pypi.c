@@ -537,6 +537,9 @@ static int pypi_write_project(const struct index_request *req, const char *proje
             json_object_set_new(entry, "requires-python", json_string(requires_python));
         if (yanked)
             json_object_set_new(entry, "yanked", yanked[0] ? json_string(yanked) : json_true());
+        /* The JSON form says what the HTML's data-gpg-sig says. */
+        if (art->signature)
+            json_object_set_new(entry, "gpg-sig", json_true());
         if (meta_sha[0]) {
             json_object_set_new(entry, "core-metadata", json_pack("{s:s}", "sha256", meta_sha));
             json_object_set_new(entry, "dist-info-metadata",

@@ -267,4 +267,7 @@ check failure-interrupt bash tests/failure/interrupt.sh
 check failure-storage-write bash tests/failure/storage-write-failure.sh
 check failure-signer-loss bash tests/failure/signer-loss.sh
 check stress-concurrent-100 bash tests/stress/concurrent.sh 100
+# Package sets through the real clients: resolutions, yanked and pre-release picks, signer
+# personas, republish refusals, and every tier pushed into one registry.
+check e2e-sets bash tests/e2e/sets.sh "$BIN" "$WORK/e2e-sets" "$((PORT_BASE + 40))" "${SIZES[@]}"
 tier_end
