@@ -3,7 +3,7 @@
  * below, which names its `<format>_generator`. */
 #include "generators/registry.h"
 
-#define FORMATS(X) X(npm) X(pypi)
+#define FORMATS(X) X(npm) X(pypi) X(cargo)
 
 #define DECLARE(format) extern const struct generator format##_generator;
 #define ENTRY(format)   &format##_generator,

@@ -12,6 +12,7 @@ build_pkgs=(
 test_pkgs=(
   libcriterion-dev clang-format cppcheck valgrind
   libarchive-tools nginx-light libnginx-mod-http-js python3-venv python3-packaging curl clang libclang-rt-14-dev shellcheck
+  git
 )
 
 want=("${build_pkgs[@]}")

@@ -12,10 +12,13 @@ when a row failed or nothing passed."""
 import argparse
 import fnmatch
 import hashlib
+import io
 import json
 import os
+import struct
 import sys
 import tarfile
+import tomllib
 import zipfile
 
 SCOPE = "read_archives"
@@ -101,8 +104,48 @@ def read_pypi(path, art):
     return (read_zip if path.endswith(".whl") else read_tar)(path, art)
 
 
+def read_crate_bytes(fileobj, art):
+    """A .crate: every entry under <name>-<version>/, the Cargo.toml there naming it."""
+    prefix = "%s-%s/" % (art["name"], art["version"])
+    name = version = data = None
+    with tarfile.open(fileobj=fileobj, mode="r:gz") as t:
+        for m in t:
+            if not m.name.startswith(prefix):
+                raise ValueError("entry %s is outside %s" % (m.name, prefix))
+            if not m.isfile():
+                continue
+            f = t.extractfile(m)
+            if m.name == prefix + "Cargo.toml":
+                package = tomllib.loads(f.read().decode("utf-8")).get("package", {})
+                name, version = package.get("name"), package.get("version")
+            elif art.get("data") and m.name == prefix + art["data"]["path"]:
+                data = stream_sha256(f)
+            else:
+                f.read()
+    return name, version, data
+
+
+def read_cargo(path, art):
+    """A crate, or a publish body: u32 LE length and JSON metadata, u32 LE length and the
+    crate, nothing after."""
+    with open(path, "rb") as f:
+        if art["kind"] != "publish-body":
+            return read_crate_bytes(f, art)
+        body = f.read()
+    (meta_len,) = struct.unpack_from("<I", body, 0)
+    meta = json.loads(body[4:4 + meta_len])
+    (crate_len,) = struct.unpack_from("<I", body, 4 + meta_len)
+    crate = body[8 + meta_len:]
+    if len(crate) != crate_len:
+        raise ValueError("the body frames %d crate bytes but holds %d" % (crate_len, len(crate)))
+    name, version, data = read_crate_bytes(io.BytesIO(crate), art)
+    if (meta.get("name"), meta.get("vers")) != (name, version):
+        raise ValueError("metadata names %s %s, the crate %s %s" % (meta.get("name"), meta.get("vers"), name, version))
+    return name, version, data
+
+
 # Per format, the reader that finds name, version and data file inside its artifacts.
-READERS = {"npm": read_tar, "pypi": read_pypi}
+READERS = {"npm": read_tar, "pypi": read_pypi, "cargo": read_cargo}
 
 
 def optional_reason(key):

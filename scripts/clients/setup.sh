@@ -3,11 +3,15 @@
 # git-ignored .tools/ directory at the repository root. Idempotent: a tool whose pinned
 # version is already there is left alone.
 #
-#   scripts/clients/setup.sh [all|pypi|npm|npm-audit]
+#   scripts/clients/setup.sh [all|pypi|npm|npm-audit|cargo]
 #
 #   .tools/pyenv      python venv with twine and pypiserver (+ waitress as its WSGI server)
 #   .tools/verdaccio  verdaccio for npm publish tests
 #   .tools/npm-audit  npm 9.6.7, used only for `npm audit signatures` (see npm_audit_version)
+#   .tools/cargo-registry  cargo-http-registry for cargo publish tests: a link to
+#                     $ASSETGEN_TOOLS_CACHE/cargo-registry (default ~/.cache/assetgen-tools),
+#                     kept outside the clone because building it takes minutes; a missing
+#                     cache is built again
 #
 # A tool that cannot be installed is reported with a loud SKIP line and its reason is kept
 # in .tools/<tool>.skip, which the client and server scripts turn into a `skip` result.
@@ -45,8 +49,8 @@ verdaccio_overrides='{"node-fetch": "2.7.0"}'
 npm_audit_version=9.6.7
 
 what=${1:-all}
-case "$what" in all|pypi|npm|npm-audit) ;; -h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
-  *) echo "setup.sh: unknown target '$what' (all, pypi, npm or npm-audit)" >&2; exit 2 ;; esac
+case "$what" in all|pypi|npm|npm-audit|cargo) ;; -h|--help) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  *) echo "setup.sh: unknown target '$what' (all, pypi, npm, npm-audit or cargo)" >&2; exit 2 ;; esac
 
 mkdir -p "$tools"
 skipped=0
@@ -170,8 +174,28 @@ EOF
   echo "setup.sh: npm $npm_audit_version (for audit signatures) ready"
 }
 
+setup_cargo_registry() {
+  local cache=${ASSETGEN_TOOLS_CACHE:-${HOME:-/root}/.cache/assetgen-tools}/cargo-registry
+  if ! command -v cargo >/dev/null; then
+    skip cargo-registry "cargo not on PATH (rustup or Debian cargo >= 1.68)"
+    return 0
+  fi
+  mkdir -p "$cache"
+  # The cache is reached through .tools/, where the client case looks.
+  if [ ! -L "$tools/cargo-registry" ] || [ "$(readlink "$tools/cargo-registry")" != "$cache" ]; then
+    rm -rf "$tools/cargo-registry"
+    ln -s "$cache" "$tools/cargo-registry"
+  fi
+  if ! ASSETGEN_TOOLS_CACHE=$cache "$here/cargo-registry.sh" install; then
+    skip cargo-registry "cargo install of the registry server failed; see $cache/install.log"
+    return 0
+  fi
+  rm -f "$tools/cargo-registry.skip"
+}
+
 case "$what" in
-  all) setup_pyenv; setup_verdaccio; setup_npm_audit ;;
+  all) setup_pyenv; setup_verdaccio; setup_npm_audit; setup_cargo_registry ;;
+  cargo) setup_cargo_registry ;;
   pypi) setup_pyenv ;;
   npm) setup_verdaccio; setup_npm_audit ;;
   npm-audit) setup_npm_audit ;;
