@@ -137,6 +137,7 @@ enum set_feature {
     SET_YANKED = 1u << 3,
     SET_PRERELEASE = 1u << 4,
     SET_DIST_TAGS = 1u << 5,
+    SET_RANGE_NOT_EQUAL = 1u << 6, /* a range can exclude one version (!=) */
 };
 
 enum yank_policy {

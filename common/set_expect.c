@@ -29,6 +29,14 @@ static void say(json_t *list, char *text)
     free(text);
 }
 
+static int has_not_equal(const struct version_range *range)
+{
+    for (size_t i = 0; i < range->count; i++)
+        if (range->items[i].op == RANGE_NE)
+            return 1;
+    return 0;
+}
+
 json_t *set_unexpressed(const struct package_set *set, const struct generator *gen)
 {
     const struct set_support *sup = support_of(gen);
@@ -59,6 +67,11 @@ json_t *set_unexpressed(const struct package_set *set, const struct generator *g
                     say(list, xasprintf("%s %s: %s dependency on %s, which %s cannot declare",
                                         pkg->name, rel->version, dependency_kind_name(dep->kind),
                                         dep->name, gen->name));
+                if (has_not_equal(&dep->range) && !(sup->features & SET_RANGE_NOT_EQUAL))
+                    say(list,
+                        xasprintf("%s %s: the range '%s' of %s excludes a version, which "
+                                  "%s cannot say (the != is left out: a wider range)",
+                                  pkg->name, rel->version, dep->range.text, dep->name, gen->name));
             }
         }
     }
@@ -86,12 +99,30 @@ static const struct set_release *tagged(const struct set_package *pkg, const cha
     return best;
 }
 
+/* The range as the format writes it: one that cannot say != drops those
+ * comparators, and its client resolves the wider range. items is the
+ * caller's to free. */
+static struct version_range as_written(const struct version_range *range,
+                                       const struct set_support *sup)
+{
+    struct version_range out = *range;
+    out.items = xcalloc(range->count + 1, sizeof *out.items);
+    out.count = 0;
+    for (size_t i = 0; i < range->count; i++)
+        if (range->items[i].op != RANGE_NE || (sup->features & SET_RANGE_NOT_EQUAL))
+            out.items[out.count++] = range->items[i];
+    return out;
+}
+
 /* The newest release that matches, by the format's rules for yanked
  * releases and pre-releases; NULL when none does. */
 static const struct set_release *choose(const struct set_package *pkg,
-                                        const struct version_range *range,
+                                        const struct version_range *written,
                                         const struct set_support *sup)
 {
+    struct version_range narrowed = as_written(written, sup);
+    const struct version_range *range = &narrowed;
+    const struct set_release *found = NULL;
     for (int pass = 0; pass < 4; pass++) {
         int allow_yanked = pass & 1;
         int allow_pre = pass >> 1;
@@ -111,10 +142,13 @@ static const struct set_release *choose(const struct set_package *pkg,
             if (best == NULL || version_compare_semver(rel->version, best->version) > 0)
                 best = rel;
         }
-        if (best)
-            return best;
+        if (best) {
+            found = best;
+            break;
+        }
     }
-    return NULL;
+    free(narrowed.items);
+    return found;
 }
 
 struct resolve_state {
@@ -151,7 +185,10 @@ static void resolve_dependency(struct resolve_state *st, const struct set_packag
     }
     const char *have = json_string_value(json_object_get(st->picked, pkg->name));
     if (have != NULL) {
-        if (!version_range_holds(&dep->range, have)) {
+        struct version_range written = as_written(&dep->range, sup);
+        int holds = version_range_holds(&written, have);
+        free(written.items);
+        if (!holds) {
             note(st, xasprintf("%s needs %s %s, but %s is already chosen", from->name, dep->name,
                                dep->range.text, have));
             st->failed = 1;

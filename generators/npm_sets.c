@@ -91,7 +91,7 @@ char *npm_purl(const char *name, const char *version)
 
 const struct set_support npm_set_support = {
     .features = SET_DEPENDS_RUNTIME | SET_DEPENDS_DEV | SET_DEPENDS_OPTIONAL | SET_YANKED |
-                SET_PRERELEASE | SET_DIST_TAGS,
+                SET_PRERELEASE | SET_DIST_TAGS | SET_RANGE_NOT_EQUAL,
     .yank_name = "deprecated",
     .yank_policy = YANK_AVOIDED,
     .prerelease_fallback = 0,

@@ -110,8 +110,8 @@ char *pypi_purl(const char *name, const char *version)
 }
 
 const struct set_support pypi_set_support = {
-    .features =
-        SET_DEPENDS_RUNTIME | SET_DEPENDS_DEV | SET_DEPENDS_OPTIONAL | SET_YANKED | SET_PRERELEASE,
+    .features = SET_DEPENDS_RUNTIME | SET_DEPENDS_DEV | SET_DEPENDS_OPTIONAL | SET_YANKED |
+                SET_PRERELEASE | SET_RANGE_NOT_EQUAL,
     .yank_name = "yanked (PEP 592)",
     .yank_policy = YANK_AVOIDED,
     .prerelease_fallback = 1,

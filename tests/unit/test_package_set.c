@@ -195,3 +195,25 @@ Test(plan, tier_names)
     cr_assert_str_eq(a, "ag-lib");
     free(a);
 }
+
+Test(set_expect, a_format_without_not_equal_resolves_the_wider_range_and_says_so)
+{
+    struct package_set_list list = {0};
+    struct ag_error err = {0};
+    cr_assert_eq(load_sets("packageSets: {s: {packages: {a: {versions: {1.0.0: {dependencies: "
+                           "[{name: b, range: '>=1, !=1.1.0'}]}}}, b: {versions: {1.0.0: {}, "
+                           "1.1.0: {}}}}, requests: [{package: a}]}}",
+                           &list, &err),
+                 AG_OK, "%s", err.message);
+    json_t *entry = set_manifest_entry(&list.items[0], generator_registry.items,
+                                       generator_registry.count, "small", 1);
+    cr_assert_str_eq(resolved(resolution(entry, "npm", 0), "b"), "1.0.0");
+    cr_assert_str_eq(resolved(resolution(entry, "pypi", 0), "b"), "1.0.0");
+    json_t *cargo = json_object_get(json_object_get(entry, "formats"), "cargo");
+    if (cargo != NULL) {
+        cr_assert_str_eq(resolved(resolution(entry, "cargo", 0), "b"), "1.1.0");
+        cr_assert_eq(json_array_size(json_object_get(cargo, "unexpressed")), 1);
+    }
+    json_decref(entry);
+    package_sets_free(&list);
+}
