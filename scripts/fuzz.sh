@@ -15,7 +15,8 @@ mkdir -p "$out"
 command -v clang >/dev/null || { echo "fuzz.sh: clang is required (scripts/install-deps.sh test)"; exit 2; }
 
 common=(common/config.c common/yaml_doc.c common/units.c common/suggest.c common/fsutil.c common/strbuf.c
-        common/error.c common/template.c)
+        common/error.c common/template.c common/package_set.c common/version_range.c
+        common/version_rules.c)
 flags=(-g -O1 -std=c11 -I. -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 
