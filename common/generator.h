@@ -141,7 +141,8 @@ enum set_feature {
 };
 
 enum yank_policy {
-    YANK_AVOIDED,  /* picked only when nothing else matches (pip, npm deprecated) */
+    YANK_AVOIDED,  /* picked only when nothing else matches (npm's deprecated) */
+    YANK_PINNED,   /* picked only for a request pinning that one version (pip, PEP 592) */
     YANK_EXCLUDED, /* never picked for a new resolution (cargo) */
 };
 
@@ -149,8 +150,13 @@ struct set_support {
     unsigned features;     /* enum set_feature bits */
     const char *yank_name; /* the format's concept: "deprecated", "PEP 592 yanked" */
     enum yank_policy yank_policy;
-    int prerelease_fallback; /* a pre-release is picked when no release matches */
-    int installs_optional;   /* optional dependencies are installed with the package */
+    /* A pre-release is picked for a request without a range when the
+     * package has no release (pip; with a range, pip 23 never falls back). */
+    int prerelease_fallback;
+    /* The latest dist-tag is preferred whenever it satisfies the range
+     * (npm-pick-manifest). */
+    int prefers_latest_tag;
+    int installs_optional; /* optional dependencies are installed with the package */
     /* The version as the format writes the SemVer one (PEP 440 has
      * 2.0.0rc1 for 2.0.0-rc.1), as a fresh string. */
     char *(*native_version)(const char *semver);

@@ -82,8 +82,15 @@ json_t *set_unexpressed(const struct package_set *set, const struct generator *g
     return list;
 }
 
-/* The release a dist-tag names: "latest" is the newest release neither
- * yanked nor a pre-release unless a release claims the tag itself. */
+/* How "latest" ranks a release when no release claims the tag: the
+ * newest neither a pre-release nor yanked, else the newest release, else
+ * the newest of all (as the npm generator writes its dist-tags). */
+static int latest_rank(const struct set_release *rel)
+{
+    return version_is_prerelease(rel->version) ? 0 : rel->yanked ? 1 : 2;
+}
+
+/* The release a dist-tag names. */
 static const struct set_release *tagged(const struct set_package *pkg, const char *tag)
 {
     const struct set_release *best = NULL;
@@ -92,8 +99,11 @@ static const struct set_release *tagged(const struct set_package *pkg, const cha
         for (size_t t = 0; t < rel->tag_count; t++)
             if (strcmp(rel->tags[t], tag) == 0)
                 return rel;
-        if (strcmp(tag, "latest") == 0 && !rel->yanked && !version_is_prerelease(rel->version) &&
-            (best == NULL || version_compare_semver(rel->version, best->version) > 0))
+        if (strcmp(tag, "latest") != 0)
+            continue;
+        if (best == NULL || latest_rank(rel) > latest_rank(best) ||
+            (latest_rank(rel) == latest_rank(best) &&
+             version_compare_semver(rel->version, best->version) > 0))
             best = rel;
     }
     return best;
@@ -123,12 +133,29 @@ static const struct set_release *choose(const struct set_package *pkg,
     struct version_range narrowed = as_written(written, sup);
     const struct version_range *range = &narrowed;
     const struct set_release *found = NULL;
+    /* npm takes the latest tag when it fits and is not deprecated. */
+    const struct set_release *latest = sup->prefers_latest_tag ? tagged(pkg, "latest") : NULL;
+    if (latest && !latest->yanked && version_range_holds(range, latest->version) &&
+        (!version_is_prerelease(latest->version) || version_range_matches(range, latest->version) ||
+         range->count == 0)) {
+        free(narrowed.items);
+        return latest;
+    }
+    /* Pre-releases are a fallback only when no release at all, yanked
+     * ones included, matches (pip filters versions before it weighs
+     * yanked files). */
+    int any_release = 0;
+    for (size_t r = 0; r < pkg->release_count; r++)
+        any_release = any_release || version_range_matches(range, pkg->releases[r].version);
     for (int pass = 0; pass < 4; pass++) {
         int allow_yanked = pass & 1;
         int allow_pre = pass >> 1;
-        if (allow_yanked && sup->yank_policy == YANK_EXCLUDED)
+        if (allow_pre && any_release)
             continue;
-        if (allow_pre && !sup->prerelease_fallback)
+        if (allow_yanked && (sup->yank_policy == YANK_EXCLUDED ||
+                             (sup->yank_policy == YANK_PINNED && !version_range_is_pin(range))))
+            continue;
+        if (allow_pre && (!sup->prerelease_fallback || range->count > 0))
             continue;
         const struct set_release *best = NULL;
         for (size_t r = 0; r < pkg->release_count; r++) {
@@ -159,6 +186,8 @@ struct resolve_state {
     json_t *resolves; /* name in the tree -> native version */
     json_t *picked;   /* set name -> neutral version */
     json_t *notes;
+    /* 1: no resolution exists; 2: one may, found by backtracking (pip)
+     * or nesting a second copy (npm), which this does not predict. */
     int failed;
 };
 
@@ -189,17 +218,22 @@ static void resolve_dependency(struct resolve_state *st, const struct set_packag
         int holds = version_range_holds(&written, have);
         free(written.items);
         if (!holds) {
-            note(st, xasprintf("%s needs %s %s, but %s is already chosen", from->name, dep->name,
-                               dep->range.text, have));
-            st->failed = 1;
+            note(st, xasprintf("%s needs %s %s, but %s is already chosen: the client backtracks "
+                               "or nests a second copy, which is not predicted here",
+                               from->name, dep->name, dep->range.text, have));
+            if (dep->kind != DEPENDENCY_OPTIONAL && st->failed == 0)
+                st->failed = 2;
         }
         return;
     }
     const struct set_release *rel = choose(pkg, &dep->range, sup);
     if (rel == NULL) {
-        note(st, xasprintf("%s needs %s %s, and no release matches", from->name, dep->name,
-                           dep->range.text));
-        st->failed = 1;
+        /* npm leaves an optional dependency it cannot meet out. */
+        int optional = dep->kind == DEPENDENCY_OPTIONAL;
+        note(st, xasprintf("%s needs %s %s, and no release matches%s", from->name, dep->name,
+                           dep->range.text, optional ? ": left out, as it is optional" : ""));
+        if (!optional)
+            st->failed = 1;
         return;
     }
     pick(st, pkg, rel);
@@ -248,7 +282,8 @@ static json_t *resolve_request(const struct package_set *set, const struct set_r
     } else {
         pick(&st, pkg, rel);
     }
-    json_object_set_new(out, "outcome", json_string(st.failed ? "fails" : "resolves"));
+    static const char *const outcomes[] = {"resolves", "fails", "not predicted"};
+    json_object_set_new(out, "outcome", json_string(outcomes[st.failed]));
     json_object_set_new(out, "resolves", st.resolves);
     json_object_set_new(out, "notes", st.notes);
     json_decref(st.picked);

@@ -53,7 +53,7 @@ static int check_dependencies(json_t *packages, char *why, size_t why_len)
                                     v, unused)
                 {
                     (void)unused;
-                    found = found || (version_is_semver(v) && version_range_holds(&range, v));
+                    found = found || (version_is_semver(v) && version_range_matches(&range, v));
                 }
                 version_range_free(&range);
                 if (!found) {

@@ -96,6 +96,7 @@ const struct set_support npm_set_support = {
     .yank_policy = YANK_AVOIDED,
     .prerelease_fallback = 0,
     .installs_optional = 1,
+    .prefers_latest_tag = 1,
     .native_version = NULL,
     .requirement = npm_requirement,
 };

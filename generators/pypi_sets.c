@@ -113,7 +113,7 @@ const struct set_support pypi_set_support = {
     .features = SET_DEPENDS_RUNTIME | SET_DEPENDS_DEV | SET_DEPENDS_OPTIONAL | SET_YANKED |
                 SET_PRERELEASE | SET_RANGE_NOT_EQUAL,
     .yank_name = "yanked (PEP 592)",
-    .yank_policy = YANK_AVOIDED,
+    .yank_policy = YANK_PINNED,
     .prerelease_fallback = 1,
     .installs_optional = 0,
     .native_version = pypi_native_version,

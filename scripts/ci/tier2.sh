@@ -202,6 +202,7 @@ check facts-index env ASSETGEN_BIN="$BUILD_DIR/assetgen" bash tests/integration/
 check verify-detects env ASSETGEN_BIN="$BUILD_DIR/assetgen" bash tests/integration/verify-detects.sh
 check escaping env ASSETGEN_BIN="$BUILD_DIR/assetgen" bash tests/integration/escaping.sh
 check upstream-api env ASSETGEN_BIN="$BUILD_DIR/assetgen" bash tests/integration/upstream-api.sh
+check package-sets env ASSETGEN_BIN="$BUILD_DIR/assetgen" bash tests/integration/sets.sh
 for size in "${SIZES[@]}"; do
   check "gpgv-$size" gpgv_signatures "$size"
 done
