@@ -376,4 +376,9 @@ else
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
+# Under CI a skip is a missing tool or a narrowed run: it fails.
+if [ "${CI:-}" = true ] && [ "$skipped" -gt 0 ]; then
+  echo "FAIL: $skipped check(s) skipped under CI (node with npm's semver and every size are required)"
+  exit 1
+fi
 [ "$failed" -eq 0 ]
