@@ -36,8 +36,11 @@ stop_push_servers() {
       >/dev/null 2>&1 || true
   done
 }
+CARGO_SETS_PORT=$((PORT_BASE + 50))
+CARGO_SETS_BASE=https://127.0.0.1:$CARGO_SETS_PORT
 stop_servers() {
   scripts/serve.sh stop --port "$SERVE_PORT" --state "$WORK/serve" >/dev/null 2>&1 || true
+  scripts/serve.sh stop --port "$CARGO_SETS_PORT" --state "$WORK/serve-cargo-sets" >/dev/null 2>&1 || true
   stop_push_servers
 }
 trap stop_servers EXIT
@@ -115,11 +118,26 @@ push_server() {
   curl -sS -o /dev/null --cacert "$CA" "https://127.0.0.1:$(proxy_port "$i")/"
 }
 
-artifacts() { # size -> "format<TAB>path<TAB>expect" lines
+artifacts_of() { # manifest -> "format<TAB>path<TAB>expect" lines
   python3 -c 'import json,sys
 for a in json.load(open(sys.argv[1]))["artifacts"]:
-    print(a["format"] + "\t" + a["path"] + "\t" + (a.get("expect") or "accept"))' \
-    "$WORK/out/$1/manifest.json"
+    print(a["format"] + "\t" + a["path"] + "\t" + (a.get("expect") or "accept"))' "$1"
+}
+artifacts() { # size -> the lines of its tree's manifest
+  artifacts_of "$WORK/out/$1/manifest.json"
+}
+
+cargo_sets_generate() { # size: resolver-basic and republish for cargo, served over HTTPS
+  rm -rf "$WORK/cargo-sets/$1"
+  local set
+  for set in resolver-basic republish; do
+    "$BIN" generate --format cargo --set "$set" --size "$1" --out "$WORK/cargo-sets" --pki "$PKI" \
+      --base-url "$CARGO_SETS_BASE/" --quiet
+  done
+  "$BIN" verify --size "$1" --out "$WORK/cargo-sets" --pki "$PKI" --quiet
+  scripts/serve.sh stop --port "$CARGO_SETS_PORT" --state "$WORK/serve-cargo-sets" >/dev/null 2>&1 || true
+  scripts/serve.sh start --root "$WORK/cargo-sets/$1" --port "$CARGO_SETS_PORT" --pki "$PKI" \
+    --state "$WORK/serve-cargo-sets"
 }
 
 fault_build() {
@@ -255,6 +273,21 @@ for size in "${SIZES[@]}"; do
     fi
   fi
   stop_servers
+  # cargo's rendering of the package sets: each crate through cargo over HTTPS, ag-app's
+  # dependency as the manifest expects it, the yanked ag-lib never picked, the pre-release
+  # only when pinned.
+  if has_format cargo && [ -x scripts/clients/cargo.sh ]; then
+    check "cargo-sets-generate-$size" cargo_sets_generate "$size"
+    if [ "$CHECK_STATUS" = pass ]; then
+      while IFS=$'\t' read -r format path expect; do
+        case "$format:$path" in cargo:cargo/crates/*) ;; *) continue ;; esac
+        check "cargo-sets-pull-$size-$(basename "$path")" \
+          scripts/clients/cargo.sh pull --registry "$CARGO_SETS_BASE" \
+          --manifest "$WORK/cargo-sets/$size/manifest.json" --artifact "$path" --ca "$CA"
+      done < <(artifacts_of "$WORK/cargo-sets/$size/manifest.json")
+    fi
+    scripts/serve.sh stop --port "$CARGO_SETS_PORT" --state "$WORK/serve-cargo-sets" >/dev/null 2>&1 || true
+  fi
 done
 # The seed's failure scenarios and stress rule (tests/failure, tests/stress), with this
 # tier's builds.
