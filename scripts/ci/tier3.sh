@@ -182,24 +182,26 @@ tamper_npm_signature() {
   python3 - "$WORK/tampered/$size" "$path" <<'PY'
 import base64, json, os, sys
 root, tgz = sys.argv[1], sys.argv[2]
-packument = os.path.join(root, tgz.split("/-/")[0], "index.json")
-with open(packument, encoding="utf-8") as f:
-    doc = json.load(f)
-name, ver = doc["name"], None
-for v, meta in doc["versions"].items():
-    if meta["dist"]["tarball"].endswith("/" + os.path.basename(tgz)):
-        ver = v
-sig = doc["versions"][ver]["dist"]["signatures"][0]
-old = sig["sig"]
-alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-i = 20  # byte 15 of the DER signature: inside r, past the SEQUENCE and INTEGER headers
-new = old[:i] + alphabet[(alphabet.index(old[i]) + 1) % 64] + old[i + 1:]
-assert len(base64.b64decode(new, validate=True)) == len(base64.b64decode(old, validate=True))
-sig["sig"] = new
-with open(packument, "w", encoding="utf-8") as f:
-    json.dump(doc, f, indent=2, sort_keys=True)
-    f.write("\n")
-print("%s@%s: dist.signatures[0].sig %s -> %s" % (name, ver, old, new))
+# The full packument and the abbreviated one npm asks for both carry the signature.
+for doc_name in ("index.json", "install-v1.json"):
+    packument = os.path.join(root, tgz.split("/-/")[0], doc_name)
+    with open(packument, encoding="utf-8") as f:
+        doc = json.load(f)
+    name, ver = doc["name"], None
+    for v, meta in doc["versions"].items():
+        if meta["dist"]["tarball"].endswith("/" + os.path.basename(tgz)):
+            ver = v
+    sig = doc["versions"][ver]["dist"]["signatures"][0]
+    old = sig["sig"]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    i = 20  # byte 15 of the DER signature: inside r, past the SEQUENCE and INTEGER headers
+    new = old[:i] + alphabet[(alphabet.index(old[i]) + 1) % 64] + old[i + 1:]
+    assert len(base64.b64decode(new, validate=True)) == len(base64.b64decode(old, validate=True))
+    sig["sig"] = new
+    with open(packument, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=2, sort_keys=True)
+        f.write("\n")
+    print("%s %s@%s: dist.signatures[0].sig %s -> %s" % (doc_name, name, ver, old, new))
 PY
   serve "$WORK/tampered/$size"
 }

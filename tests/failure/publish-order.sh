@@ -10,14 +10,15 @@
 
 # What a client sees, followed from the roots down: pypi's simple root to
 # each project page to each file and its core metadata; npm's packuments
-# to each tarball and the registry keys their signatures name.
+# to each tarball and the registry keys their signatures name; cargo's
+# index files to each crate their dl template names, with its cksum.
 client_view_consistent() { # root base_url
   python3 - "$1" "$2" <<'PY'
 import base64, hashlib, json, os, sys
 root, base = sys.argv[1], sys.argv[2]
 problems, checked = [], 0
 # A format this view cannot follow would pass unchecked: name it instead.
-VIEWS = {"npm", "pypi"}
+VIEWS = {"npm", "pypi", "cargo"}
 with open(os.path.join(root, "manifest.json")) as f:
     formats = {a["format"] for a in json.load(f)["artifacts"]}
 for unknown in sorted(formats - VIEWS):
@@ -75,6 +76,29 @@ for entry in sorted(os.listdir(npm)) if os.path.isdir(npm) else []:
             problems.append("%s gives %s another integrity" % (packument, rel))
         if dist.get("signatures") and not os.path.exists(os.path.join(root, "npm/-/npm/v1/keys")):
             problems.append("%s is signed but the registry keys are missing" % packument)
+
+index = os.path.join(root, "cargo/index")
+for top, _, files in os.walk(index):
+    for name in sorted(files):
+        rel = os.path.relpath(os.path.join(top, name), root)
+        # A client asks for index files by crate name: a publish's backup
+        # (a dot file) is never one, and serve.sh refuses dot files.
+        if rel == "cargo/index/config.json" or name.startswith("."):
+            continue
+        if not os.path.exists(os.path.join(index, "config.json")):
+            problems.append("%s is there but cargo/index/config.json is missing" % rel)
+            continue
+        dl = load("cargo/index/config.json")["dl"]
+        with open(os.path.join(root, rel)) as f:
+            lines = [json.loads(l) for l in f if l.strip()]
+        for line in lines:
+            url = dl.replace("{crate}", line["name"]).replace("{version}", line["vers"])
+            crate = os.path.join(root, url[len(base):])
+            checked += 1
+            if not os.path.exists(crate):
+                problems.append("%s lists %s %s, whose crate is missing" % (rel, line["name"], line["vers"]))
+            elif digest(crate, "sha256").hexdigest() != line["cksum"]:
+                problems.append("%s gives %s %s another cksum" % (rel, line["name"], line["vers"]))
 
 if problems:
     sys.exit("; ".join(problems[:3]))
