@@ -370,7 +370,8 @@ static int set_has_persona(const struct package_set *set, enum signer_persona pe
     return 0;
 }
 
-/* The second key of a signers set: its own PKI beside the project's,
+/* The second key of a signers set, and of the wrong-signer defects that
+ * sign repository metadata with it: its own PKI beside the project's,
  * made on first use, and never published under keys/. */
 static int open_wrong_signer(const struct generate_args *a, const struct config *config,
                              const struct pki_paths *project, int64_t epoch, struct signer **signer,
@@ -484,7 +485,7 @@ int cmd_generate(int argc, char **argv)
     struct pki_paths paths = {0};
     struct signer *signer = NULL, *wrong_signer = NULL;
     if (err.status == AG_OK && open_signer(&a, &config, epoch, &paths, &signer, &err) == AG_OK &&
-        signer && set_has_persona(set, PERSONA_WRONG_SIGNER))
+        signer && (set_has_persona(set, PERSONA_WRONG_SIGNER) || a.defects))
         open_wrong_signer(&a, &config, &paths, epoch, &wrong_signer, &err);
     plan.wrong_signer = wrong_signer;
     if (err.status == AG_OK) {

@@ -180,7 +180,13 @@ static int make_package(const struct run_state *st, const struct planned_package
     const struct generator *gen = pkg->generator;
     struct package_spec spec = pkg->spec;
     spec.out_root = st->stage_root;
-    spec.signer = gen->sign_modes & SIGN_EMBEDDED ? st->plan->signer : NULL;
+    /* An embedded signature is the persona's: another key's, none, or the
+     * project key's over other bytes (the generator's to place). */
+    spec.signer = NULL;
+    if (gen->sign_modes & SIGN_EMBEDDED)
+        spec.signer = spec.persona == PERSONA_WRONG_SIGNER ? st->plan->wrong_signer
+                      : spec.persona == PERSONA_UNSIGNED   ? NULL
+                                                           : st->plan->signer;
     int rc = gen->generate(&spec, mine, err);
     for (size_t i = 0; rc == AG_OK && i < mine->count; i++)
         label_row(gen, &spec, &mine->items[i]);

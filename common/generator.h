@@ -157,6 +157,10 @@ struct set_support {
      * (npm-pick-manifest). */
     int prefers_latest_tag;
     int installs_optional; /* optional dependencies are installed with the package */
+    /* Only a package's candidate, its newest version, is ever installed
+     * unless the request pins another: a dependency whose range excludes
+     * the candidate fails (apt's resolver). */
+    int candidate_only;
     /* The version as the format writes the SemVer one (PEP 440 has
      * 2.0.0rc1 for 2.0.0-rc.1), as a fresh string. */
     char *(*native_version)(const char *semver);

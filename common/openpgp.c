@@ -569,6 +569,58 @@ int signer_clearsign(struct signer *signer, const char *text, size_t len, char *
     return rc;
 }
 
+/* The context stays armored for every other caller: armor is switched
+ * off only under the lock, for this call. */
+int signer_sign_buffer(struct signer *signer, const void *data, size_t len, int armored, char **out,
+                       size_t *out_len, struct ag_error *err)
+{
+    gpgme_data_t in, sig;
+    gpgme_data_new_from_mem(&in, data, len, 0);
+    gpgme_data_new(&sig);
+    pthread_mutex_lock(&signer->lock);
+    gpgme_set_armor(signer->ctx, armored ? 1 : 0);
+    gpgme_error_t e = gpgme_op_sign(signer->ctx, in, sig, GPGME_SIG_MODE_DETACH);
+    gpgme_set_armor(signer->ctx, 1);
+    int rc = check_sign_result(signer->ctx, e, "a detached signature", err);
+    pthread_mutex_unlock(&signer->lock);
+    gpgme_data_release(in);
+    size_t n = 0;
+    char *bytes = gpgme_data_release_and_get_mem(sig, &n);
+    if (rc == AG_OK) {
+        *out = xmalloc(n + 1);
+        memcpy(*out, bytes, n);
+        (*out)[n] = '\0';
+        *out_len = n;
+    }
+    gpgme_free(bytes);
+    return rc;
+}
+
+int signer_export_public(struct signer *signer, int armored, char **out, size_t *out_len,
+                         struct ag_error *err)
+{
+    gpgme_data_t data;
+    gpgme_data_new(&data);
+    pthread_mutex_lock(&signer->lock);
+    gpgme_set_armor(signer->ctx, armored ? 1 : 0);
+    gpgme_error_t e = gpgme_op_export(signer->ctx, signer->fingerprint, 0, data);
+    gpgme_set_armor(signer->ctx, 1);
+    pthread_mutex_unlock(&signer->lock);
+    size_t n = 0;
+    char *bytes = gpgme_data_release_and_get_mem(data, &n);
+    int rc = e != 0   ? gpg_failed("exporting the public key", e, err)
+             : n == 0 ? ag_error_set(err, AG_FAIL, "exporting the public key gave no bytes")
+                      : AG_OK;
+    if (rc == AG_OK) {
+        *out = xmalloc(n + 1);
+        memcpy(*out, bytes, n);
+        (*out)[n] = '\0';
+        *out_len = n;
+    }
+    gpgme_free(bytes);
+    return rc;
+}
+
 void signer_close(struct signer *signer)
 {
     if (signer == NULL)

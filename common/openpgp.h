@@ -40,6 +40,15 @@ int signer_sign_hashed(struct signer *signer, const char *path, const struct dig
 /* Clear-signs text (InRelease, .prov); *out is malloc'ed. */
 int signer_clearsign(struct signer *signer, const char *text, size_t len, char **out,
                      size_t *out_len, struct ag_error *err);
+/* A detached signature of the bytes data[0..len), binary (an OpenPGP
+ * signature packet, as rpm's RSAHEADER holds) or armored; *out is
+ * malloc'ed. */
+int signer_sign_buffer(struct signer *signer, const void *data, size_t len, int armored, char **out,
+                       size_t *out_len, struct ag_error *err);
+/* The signing key's public half, binary (a keyring apt's Signed-By
+ * takes) or armored; *out is malloc'ed. */
+int signer_export_public(struct signer *signer, int armored, char **out, size_t *out_len,
+                         struct ag_error *err);
 /* The same signer also holds the registry's ECDSA P-256 key, for formats
  * whose registry signs its metadata (SIGN_REGISTRY). A key that is not
  * P-256 is a usage error, found before anything is generated. */

@@ -58,9 +58,12 @@ json_t *set_unexpressed(const struct package_set *set, const struct generator *g
                 say(list, xasprintf("%s %s: a pre-release, which %s does not order before its "
                                     "release",
                                     pkg->name, rel->version, gen->name));
-            if (rel->signer != PERSONA_PROJECT && gen->sign_modes == 0)
-                say(list, xasprintf("%s %s: signer %s, but %s packages are not signed", pkg->name,
-                                    rel->version, signer_persona_name(rel->signer), gen->name));
+            if (rel->signer != PERSONA_PROJECT &&
+                !(gen->sign_modes & (SIGN_DETACHED | SIGN_EMBEDDED | SIGN_REGISTRY)))
+                say(list,
+                    xasprintf("%s %s: signer %s, but %s packages carry no signature of their own",
+                              pkg->name, rel->version, signer_persona_name(rel->signer),
+                              gen->name));
             for (size_t d = 0; d < rel->dependency_count; d++) {
                 const struct set_dependency *dep = &rel->dependencies[d];
                 if (!(sup->features & kind_feature[dep->kind]))
@@ -140,6 +143,23 @@ static const struct set_release *choose(const struct set_package *pkg,
          range->count == 0)) {
         free(narrowed.items);
         return latest;
+    }
+    if (sup->candidate_only) {
+        const struct set_release *candidate = NULL;
+        for (size_t r = 0; r < pkg->release_count; r++) {
+            const struct set_release *rel = &pkg->releases[r];
+            if (version_range_is_pin(range)
+                    ? version_range_holds(range, rel->version)
+                    : candidate == NULL ||
+                          version_compare_semver(rel->version, candidate->version) > 0)
+                candidate = rel;
+        }
+        found = candidate && (version_range_is_pin(range) ||
+                              version_range_matches(range, candidate->version))
+                    ? candidate
+                    : NULL;
+        free(narrowed.items);
+        return found;
     }
     /* Pre-releases are a fallback only when no release at all, yanked
      * ones included, matches (pip filters versions before it weighs
@@ -230,8 +250,13 @@ static void resolve_dependency(struct resolve_state *st, const struct set_packag
     if (rel == NULL) {
         /* npm leaves an optional dependency it cannot meet out. */
         int optional = dep->kind == DEPENDENCY_OPTIONAL;
-        note(st, xasprintf("%s needs %s %s, and no release matches%s", from->name, dep->name,
-                           dep->range.text, optional ? ": left out, as it is optional" : ""));
+        if (sup->candidate_only)
+            note(st, xasprintf("%s needs %s %s, which excludes its candidate (the newest "
+                               "version, the only one %s installs unless pinned)",
+                               from->name, dep->name, dep->range.text, st->gen->name));
+        else
+            note(st, xasprintf("%s needs %s %s, and no release matches%s", from->name, dep->name,
+                               dep->range.text, optional ? ": left out, as it is optional" : ""));
         if (!optional)
             st->failed = 1;
         return;
