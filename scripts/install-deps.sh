@@ -8,11 +8,14 @@ build_pkgs=(
   libarchive-dev libjansson-dev libyaml-dev libssl-dev libgpgme-dev
   zlib1g-dev libzstd-dev liblzma-dev libbz2-dev
   gnupg
+  librpm-dev libcreaterepo-c-dev
 )
 test_pkgs=(
   libcriterion-dev clang-format cppcheck valgrind
   libarchive-tools nginx-light libnginx-mod-http-js python3-venv python3-packaging curl clang libclang-rt-14-dev shellcheck
   git
+  dpkg-dev lintian apt gpgv
+  rpm rpmlint dnf createrepo-c cpio
 )
 
 want=("${build_pkgs[@]}")

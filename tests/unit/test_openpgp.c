@@ -322,3 +322,66 @@ Test(openpgp, a_held_home_is_never_swept_an_unheld_dead_one_is)
     cr_assert_not(path_exists(path), "an unheld home of a dead pid was left");
     pgp_case_teardown(&c);
 }
+
+/* rpm's RSAHEADER holds a binary signature packet: the same bytes the
+ * armored form carries, and a changed byte of the data fails it. */
+Test(openpgp, a_binary_signature_of_a_buffer_verifies_and_a_changed_byte_fails_it)
+{
+    struct pgp_case c;
+    pgp_case_setup(&c);
+    static const char payload[] = "assetgen signed payload\n";
+    struct signer *signer = open_signer(c.pki.gpg_key, EPOCH);
+    char *sig = NULL, *armored = NULL;
+    size_t sig_len = 0, armored_len = 0;
+    struct ag_error err = {0};
+    cr_assert_eq(signer_sign_buffer(signer, payload, sizeof payload - 1, 0, &sig, &sig_len, &err),
+                 AG_OK, "%s", err.message);
+    cr_assert_eq(
+        signer_sign_buffer(signer, payload, sizeof payload - 1, 1, &armored, &armored_len, &err),
+        AG_OK, "%s", err.message);
+    signer_close(signer);
+    /* A new-format or old-format signature packet (tag 2), not armor. */
+    cr_assert(sig_len > 64);
+    cr_assert((sig[0] & 0x80) != 0, "first byte 0x%02x is no packet tag", (unsigned char)sig[0]);
+    cr_assert_eq(strncmp(armored, "-----BEGIN PGP SIGNATURE-----", 29), 0, "%s", armored);
+    char *path = xasprintf("%s/data.txt.sig", c.dir);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(sig, 1, sig_len, f), sig_len);
+    fclose(f);
+    cr_assert_eq(check(&c, path, &err), AG_OK, "%s", err.message);
+    write_file(c.dir, "data.txt", "bssetgen signed payload\n", 0644);
+    cr_assert_eq(check(&c, path, &err), AG_FAIL);
+    free(path);
+    free(sig);
+    free(armored);
+    pgp_case_teardown(&c);
+}
+
+/* apt's Signed-By takes a binary keyring: the export must be one the
+ * verifier reads as the signing key. */
+Test(openpgp, the_binary_public_export_is_the_signing_key)
+{
+    struct pgp_case c;
+    pgp_case_setup(&c);
+    struct signer *signer = open_signer(c.pki.gpg_key, EPOCH);
+    char *key = NULL;
+    size_t len = 0;
+    struct ag_error err = {0};
+    cr_assert_eq(signer_export_public(signer, 0, &key, &len, &err), AG_OK, "%s", err.message);
+    cr_assert((key[0] & 0x80) != 0, "first byte 0x%02x is no packet tag", (unsigned char)key[0]);
+    cr_assert(len < 10 || strncmp(key, "-----BEGIN", 10) != 0);
+    char *path = xasprintf("%s/keyring.gpg", c.dir);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(key, 1, len, f), len);
+    fclose(f);
+    struct verifier *verifier = NULL;
+    cr_assert_eq(verifier_open(&verifier, path, &err), AG_OK, "%s", err.message);
+    cr_assert_str_eq(verifier_fingerprint(verifier), signer_fingerprint(signer));
+    verifier_close(verifier);
+    signer_close(signer);
+    free(path);
+    free(key);
+    pgp_case_teardown(&c);
+}
