@@ -154,7 +154,7 @@ static const struct set_release *choose(const struct set_package *pkg,
                           version_compare_semver(rel->version, candidate->version) > 0)
                 candidate = rel;
         }
-        found = candidate && (version_range_is_pin(range) ||
+        found = candidate && (version_range_is_pin(range) || range->count == 0 ||
                               version_range_matches(range, candidate->version))
                     ? candidate
                     : NULL;

@@ -217,3 +217,29 @@ Test(set_expect, a_format_without_not_equal_resolves_the_wider_range_and_says_so
     json_decref(entry);
     package_sets_free(&list);
 }
+
+/* apt installs a package's candidate (its newest version) or a pinned
+ * one, never an older version a dependency would rather have. */
+Test(set_expect, a_candidate_only_client_fails_where_the_candidate_is_excluded)
+{
+    static const struct set_support support = {.features = SET_DEPENDS_RUNTIME | SET_PRERELEASE,
+                                               .candidate_only = 1};
+    static const struct generator candidate_only = {.name = "candidates", .sets = &support};
+    const struct generator *const items[] = {&candidate_only};
+    struct package_set_list list = {0};
+    struct ag_error err = {0};
+    cr_assert_eq(package_sets_builtin(&list, &err), AG_OK, "%s", err.message);
+    const struct package_set *set = package_set_find(&list, "resolver-basic");
+    json_t *entry = set_manifest_entry(set, items, 1, "small", 1);
+    json_t *app = resolution(entry, "candidates", 0);
+    cr_assert_str_eq(json_string_value(json_object_get(app, "outcome")), "fails");
+    char *notes = json_dumps(json_object_get(app, "notes"), 0);
+    cr_assert(strstr(notes, "excludes its candidate") != NULL, "%s", notes);
+    free(notes);
+    cr_assert_str_eq(resolved(resolution(entry, "candidates", 1), "ag-lib"), "2.0.0-rc.1",
+                     "the newest version is the candidate");
+    cr_assert_str_eq(resolved(resolution(entry, "candidates", 2), "ag-lib"), "1.2.0",
+                     "a pin installs the pinned version");
+    json_decref(entry);
+    package_sets_free(&list);
+}
