@@ -36,11 +36,12 @@ stop_push_servers() {
       >/dev/null 2>&1 || true
   done
 }
-CARGO_SETS_PORT=$((PORT_BASE + 50))
-CARGO_SETS_BASE=https://127.0.0.1:$CARGO_SETS_PORT
 stop_servers() {
+  local f
   scripts/serve.sh stop --port "$SERVE_PORT" --state "$WORK/serve" >/dev/null 2>&1 || true
-  scripts/serve.sh stop --port "$CARGO_SETS_PORT" --state "$WORK/serve-cargo-sets" >/dev/null 2>&1 || true
+  for f in "${SET_FORMATS[@]}"; do
+    scripts/serve.sh stop --port "$(sets_port "$f")" --state "$WORK/serve-sets-$f" >/dev/null 2>&1 || true
+  done
   stop_push_servers
 }
 trap stop_servers EXIT
@@ -123,21 +124,37 @@ artifacts_of() { # manifest -> "format<TAB>path<TAB>expect" lines
 for a in json.load(open(sys.argv[1]))["artifacts"]:
     print(a["format"] + "\t" + a["path"] + "\t" + (a.get("expect") or "accept"))' "$1"
 }
+# set_pull_rows MANIFEST: the rows a set pull takes, one per package file the client installs
+# (cargo's crates, not their publish bodies).
+set_pull_rows() {
+  artifacts_of "$1" | awk -F '\t' '$2 !~ /\/_republish\// && ($1 != "cargo" || $2 ~ /^cargo\/crates\//)'
+}
 artifacts() { # size -> the lines of its tree's manifest
   artifacts_of "$WORK/out/$1/manifest.json"
 }
 
-cargo_sets_generate() { # size: resolver-basic and republish for cargo, served over HTTPS
-  rm -rf "$WORK/cargo-sets/$1"
-  local set
-  for set in resolver-basic republish; do
-    "$BIN" generate --format cargo --set "$set" --size "$1" --out "$WORK/cargo-sets" --pki "$PKI" \
-      --base-url "$CARGO_SETS_BASE/" --quiet
+# The formats whose package sets tier 3 pulls through their own client (pip's and npm's
+# are tests/e2e/sets.sh's), each with its own static server on base+50+i.
+SET_FORMATS=(cargo deb rpm)
+sets_port() { local i; for i in "${!SET_FORMATS[@]}"; do [ "${SET_FORMATS[$i]}" = "$1" ] && echo $((PORT_BASE + 50 + i)); done; }
+sets_base() { echo "https://127.0.0.1:$(sets_port "$1")"; }
+
+# What each pulls: cargo has no signatures, and a republished copy is listed by no index
+# (its refusal is a registry's, at push).
+declare -A SETS_OF=([cargo]="resolver-basic republish" [deb]="resolver-basic signers"
+  [rpm]="resolver-basic signers")
+
+sets_generate() { # format size: its sets, served over HTTPS
+  local format=$1 size=$2 set
+  rm -rf "$WORK/sets-$format/$size"
+  for set in ${SETS_OF[$format]}; do
+    "$BIN" generate --format "$format" --set "$set" --size "$size" --out "$WORK/sets-$format" \
+      --pki "$PKI" --base-url "$(sets_base "$format")/" --quiet
   done
-  "$BIN" verify --size "$1" --out "$WORK/cargo-sets" --pki "$PKI" --quiet
-  scripts/serve.sh stop --port "$CARGO_SETS_PORT" --state "$WORK/serve-cargo-sets" >/dev/null 2>&1 || true
-  scripts/serve.sh start --root "$WORK/cargo-sets/$1" --port "$CARGO_SETS_PORT" --pki "$PKI" \
-    --state "$WORK/serve-cargo-sets"
+  "$BIN" verify --size "$size" --out "$WORK/sets-$format" --pki "$PKI" --quiet
+  scripts/serve.sh stop --port "$(sets_port "$format")" --state "$WORK/serve-sets-$format" >/dev/null 2>&1 || true
+  scripts/serve.sh start --root "$WORK/sets-$format/$size" --port "$(sets_port "$format")" --pki "$PKI" \
+    --state "$WORK/serve-sets-$format"
 }
 
 fault_build() {
@@ -275,21 +292,23 @@ for size in "${SIZES[@]}"; do
     fi
   fi
   stop_servers
-  # cargo's rendering of the package sets: each crate through cargo over HTTPS, ag-app's
-  # dependency as the manifest expects it, the yanked ag-lib never picked, the pre-release
-  # only when pinned.
-  if has_format cargo && [ -x scripts/clients/cargo.sh ]; then
-    check "cargo-sets-generate-$size" cargo_sets_generate "$size"
+  # cargo's, deb's and rpm's renderings of the package sets: each package through its own
+  # client over HTTPS, ag-app's dependency as the manifest expects it, a yanked release only
+  # where the format has yanking, the pre-release only when pinned, each signer persona
+  # refused where the format signs packages.
+  for format in "${SET_FORMATS[@]}"; do
+    if ! has_format "$format" || [ ! -x "scripts/clients/$format.sh" ]; then continue; fi
+    check "$format-sets-generate-$size" sets_generate "$format" "$size"
     if [ "$CHECK_STATUS" = pass ]; then
-      while IFS=$'\t' read -r format path expect; do
-        case "$format:$path" in cargo:cargo/crates/*) ;; *) continue ;; esac
-        check "cargo-sets-pull-$size-$(basename "$path")" \
-          scripts/clients/cargo.sh pull --registry "$CARGO_SETS_BASE" \
-          --manifest "$WORK/cargo-sets/$size/manifest.json" --artifact "$path" --ca "$CA"
-      done < <(artifacts_of "$WORK/cargo-sets/$size/manifest.json")
+      while IFS=$'\t' read -r f path expect; do
+        [ "$f" = "$format" ] || continue
+        check "$format-sets-pull-$size-$(basename "$path")" \
+          "scripts/clients/$format.sh" pull --registry "$(sets_base "$format")" \
+          --manifest "$WORK/sets-$format/$size/manifest.json" --artifact "$path" --ca "$CA"
+      done < <(set_pull_rows "$WORK/sets-$format/$size/manifest.json")
     fi
-    scripts/serve.sh stop --port "$CARGO_SETS_PORT" --state "$WORK/serve-cargo-sets" >/dev/null 2>&1 || true
-  fi
+    scripts/serve.sh stop --port "$(sets_port "$format")" --state "$WORK/serve-sets-$format" >/dev/null 2>&1 || true
+  done
 done
 # The seed's failure scenarios and stress rule (tests/failure, tests/stress), with this
 # tier's builds.
