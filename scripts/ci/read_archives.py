@@ -146,6 +146,12 @@ def read_cargo(path, art):
 
 # Per format, the reader that finds name, version and data file inside its artifacts.
 READERS = {"npm": read_tar, "pypi": read_pypi, "cargo": read_cargo}
+# Formats whose reader is a module of its own beside this file (read_<format>.py, with
+# read(path, art) -> (name, version, data sha256)).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+for _format in ("deb", "rpm"):
+    if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), "read_%s.py" % _format)):
+        READERS[_format] = __import__("read_" + _format).read
 
 
 def optional_reason(key):
