@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tier 2 (Integration): every format at every size, assetgen verify,
-# independent readers, size ranges, reproducibility, valgrind, tampering, gpgv over every
+# independent readers, size ranges, reproducibility, the deb and rpm tools (dpkg-deb, lintian,
+# rpm -K, rpmlint, gpgv over the repository signatures), valgrind, tampering, gpgv over every
 # detached signature, and the test PKI's certificates through `openssl verify`.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -195,6 +196,7 @@ for size in "${SIZES[@]}"; do
   check "verify-$size" verify "$size"
   check "readers-$size" independent_readers "$size"
   check "reproducible-$size" reproducible "$size"
+  check "native-tools-$size" bash tests/integration/native-tools.sh "$WORK/run1/$size"
 done
 check seed-changes-data seed_changes_data
 check tamper-detected tamper_detected
