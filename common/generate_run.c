@@ -182,11 +182,15 @@ static int make_package(const struct run_state *st, const struct planned_package
     spec.out_root = st->stage_root;
     /* An embedded signature is the persona's: another key's, none, or the
      * project key's over other bytes (the generator's to place). */
+    enum signer_persona persona =
+        spec.defect && signer_persona_named(spec.defect) != PERSONA_PROJECT
+            ? signer_persona_named(spec.defect)
+            : spec.persona;
     spec.signer = NULL;
     if (gen->sign_modes & SIGN_EMBEDDED)
-        spec.signer = spec.persona == PERSONA_WRONG_SIGNER ? st->plan->wrong_signer
-                      : spec.persona == PERSONA_UNSIGNED   ? NULL
-                                                           : st->plan->signer;
+        spec.signer = persona == PERSONA_WRONG_SIGNER ? st->plan->wrong_signer
+                      : persona == PERSONA_UNSIGNED   ? NULL
+                                                      : st->plan->signer;
     int rc = gen->generate(&spec, mine, err);
     for (size_t i = 0; rc == AG_OK && i < mine->count; i++)
         label_row(gen, &spec, &mine->items[i]);

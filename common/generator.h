@@ -76,7 +76,9 @@ struct package_spec {
 const char *package_spec_field(const struct package_spec *spec, const char *key);
 
 /* A known-bad variant a generator can make, so a registry's rejection
- * paths get tested: its name, what is broken, and how the client refuses. */
+ * paths get tested: its name, what is broken, and how the client refuses.
+ * One named after a signer persona (wrong-signer, unsigned, other-bytes)
+ * is signed as that persona where the format embeds its signatures. */
 struct defect {
     const char *name;
     const char *summary;
@@ -157,6 +159,9 @@ struct set_support {
      * (npm-pick-manifest). */
     int prefers_latest_tag;
     int installs_optional; /* optional dependencies are installed with the package */
+    /* A request without a range takes the newest version, a pre-release
+     * included: the client orders 2.0.0~rc1 as any other version (dnf). */
+    int prerelease_ordinary;
     /* Only a package's candidate, its newest version, is ever installed
      * unless the request pins another: a dependency whose range excludes
      * the candidate fails (apt's resolver). */

@@ -29,6 +29,14 @@ const char *signer_persona_name(enum signer_persona persona)
     return persona_names[persona];
 }
 
+enum signer_persona signer_persona_named(const char *name)
+{
+    for (size_t i = 1; name && i < sizeof persona_names / sizeof persona_names[0]; i++)
+        if (strcmp(name, persona_names[i]) == 0)
+            return (enum signer_persona)i;
+    return PERSONA_PROJECT;
+}
+
 /* Names every format can carry: lowercase letters, digits and single
  * '-' between them (npm, PyPI, crates, Debian, rpm, maven, go and OCI
  * all accept these), so the set's generator rules never disagree. */

@@ -104,6 +104,8 @@ void package_sets_free(struct package_set_list *list);
 
 const char *dependency_kind_name(enum dependency_kind kind);
 const char *signer_persona_name(enum signer_persona persona);
+/* The persona a name (a defect's, say) is, or PERSONA_PROJECT. */
+enum signer_persona signer_persona_named(const char *name);
 
 /* Parses "OP VERSION[, OP VERSION]..", or "*" (any); 1 on success,
  * else 0 with why filled. */

@@ -161,6 +161,17 @@ static const struct set_release *choose(const struct set_package *pkg,
         free(narrowed.items);
         return found;
     }
+    if (sup->prerelease_ordinary && range->count == 0) {
+        for (size_t r = 0; r < pkg->release_count; r++) {
+            const struct set_release *rel = &pkg->releases[r];
+            if (rel->yanked && (sup->features & SET_YANKED))
+                continue;
+            if (found == NULL || version_compare_semver(rel->version, found->version) > 0)
+                found = rel;
+        }
+        free(narrowed.items);
+        return found;
+    }
     /* Pre-releases are a fallback only when no release at all, yanked
      * ones included, matches (pip filters versions before it weighs
      * yanked files). */
