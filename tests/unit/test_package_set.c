@@ -243,3 +243,24 @@ Test(set_expect, a_candidate_only_client_fails_where_the_candidate_is_excluded)
     json_decref(entry);
     package_sets_free(&list);
 }
+
+/* dnf orders 2.0.0~rc1 as any other version: a bare request takes it,
+ * a range whose bound excludes pre-releases does not. */
+Test(set_expect, an_ordinary_prerelease_is_taken_by_a_bare_request_only)
+{
+    static const struct set_support support = {.features = SET_DEPENDS_RUNTIME | SET_PRERELEASE,
+                                               .prerelease_ordinary = 1};
+    static const struct generator ordinary = {.name = "ordinary", .sets = &support};
+    const struct generator *const items[] = {&ordinary};
+    struct package_set_list list = {0};
+    struct ag_error err = {0};
+    cr_assert_eq(package_sets_builtin(&list, &err), AG_OK, "%s", err.message);
+    const struct package_set *set = package_set_find(&list, "resolver-basic");
+    json_t *entry = set_manifest_entry(set, items, 1, "small", 1);
+    cr_assert_str_eq(resolved(resolution(entry, "ordinary", 0), "ag-lib"), "1.2.0",
+                     "ag-app's range excludes the pre-release; yanking is not expressed");
+    cr_assert_str_eq(resolved(resolution(entry, "ordinary", 1), "ag-lib"), "2.0.0-rc.1",
+                     "a bare request takes the newest version");
+    json_decref(entry);
+    package_sets_free(&list);
+}
