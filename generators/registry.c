@@ -3,7 +3,7 @@
  * below, which names its `<format>_generator`. */
 #include "generators/registry.h"
 
-#define FORMATS(X) X(npm) X(pypi) X(cargo)
+#define FORMATS(X) X(npm) X(pypi) X(cargo) X(deb) X(rpm)
 
 #define DECLARE(format) extern const struct generator format##_generator;
 #define ENTRY(format)   &format##_generator,
