@@ -263,7 +263,7 @@ static void resolve_dependency(struct resolve_state *st, const struct set_packag
         int optional = dep->kind == DEPENDENCY_OPTIONAL;
         if (sup->candidate_only)
             note(st, xasprintf("%s needs %s %s, which excludes its candidate (the newest "
-                               "version, the only one %s installs unless pinned)",
+                               "version, the only one the %s client installs unless pinned)",
                                from->name, dep->name, dep->range.text, st->gen->name));
         else
             note(st, xasprintf("%s needs %s %s, and no release matches%s", from->name, dep->name,
