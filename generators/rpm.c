@@ -41,33 +41,35 @@ static int rpm_name_mismatch_present(const char *out_root, const char *base_url,
 
 static const struct defect rpm_defects[] = {
     {RPM_BAD_SIGNATURE, "the RSA header signature is the project key's over other bytes",
-     "dnf install: Public key for <file>.rpm is not installed / rpm -K: RSA sha256 (header "
-     "SHA256) signature: BAD",
+     "dnf install: Problem opening package <file>.rpm, GPG check FAILED / rpm -K: Header V4 "
+     "RSA/SHA256 Signature, key ID <id>: BAD",
      "header digests true, the signature made by the published key, and it does not verify",
      rpm_bad_signature_present},
     {RPM_WRONG_SIGNER, "signed by a key that keys/ does not publish",
-     "dnf install: Public key for <file>.rpm is not installed / rpm -K: NOKEY",
+     "dnf install: Public key for <file>.rpm is not installed / rpm -K: Header V4 RSA/SHA256 "
+     "Signature, key ID <id>: NOKEY",
      "header digests true, the signature from a key the published one is not",
      rpm_wrong_signer_present},
     {RPM_UNSIGNED, "the package carries no header signature",
      "dnf install: Package <file>.rpm is not signed", "header digests true, no RSA/DSA header",
      rpm_unsigned_present},
     {RPM_PAYLOAD_DIGEST, "PAYLOADDIGEST in the signed header is not the payload's sha256",
-     "rpm -K: Payload SHA256 digest: BAD / dnf: Verification of ... failed",
+     "dnf install: Problem opening package <file>.rpm / rpm -K: Payload SHA256 digest: BAD",
      "signature verifies, payload digest differs from the payload's bytes",
      rpm_payload_digest_present},
     {RPM_TRUNCATED, "the .rpm is cut to half its length (primary's checksum is the cut bytes')",
-     "rpm -K: not an rpm package (or is manifest) / dnf: ... is not a valid package",
+     "dnf install: error: <file>.rpm: signature hdr blob(<n>): BAD, read returned 0 (cut in "
+     "the headers) / rpm -K: Payload SHA256 digest: BAD (cut in the payload)",
      "primary pkgid is the cut file's sha256, the package does not read whole",
      rpm_truncated_present},
     {RPM_REPOMD_DIGEST, "repomd.xml names a primary checksum that is not the served file's",
-     "dnf: Cannot download repomd.xml / checksum mismatch of primary (librepo: "
-     "Downloading error(s): repodata/...-primary.xml.gz - Interrupted by header callback: "
-     "or Checksum mismatch)",
+     "dnf (librepo): repodata/<sha256>-primary.xml.gz - Downloading successful, but checksum "
+     "doesn't match",
      "package and primary true, its own repository's repomd lists primary with another sha256",
      rpm_repomd_digest_present},
     {RPM_NAME_MISMATCH, "primary.xml names the package otherwise than its header",
-     "dnf install: the package installed is not the one requested (header name <name>-other)",
+     "dnf does not check it: it installs <name>-other (the header's name) for <name>; only a "
+     "client check of the installed name refuses it",
      "package signed and whole, header NAME is not the primary's name (the row's)",
      rpm_name_mismatch_present},
 };
@@ -292,9 +294,8 @@ static int rpm_generate(const struct package_spec *spec, struct artifact_list *l
         while (cut > 0 && ((unsigned char)f.description[cut] & 0xc0) == 0x80)
             cut--;
     }
-    char *summary = *field_or(spec, "summary", "")
-                        ? xstrdup(field_or(spec, "summary", ""))
-                        : xasprintf("%.*s", (int)cut, f.description);
+    char *summary = *field_or(spec, "summary", "") ? xstrdup(field_or(spec, "summary", ""))
+                                                   : xasprintf("%.*s", (int)cut, f.description);
     /* A summary made from the description starts with a capital, as
      * rpmlint wants (summary-not-capitalized); one given is kept as is. */
     if (!*field_or(spec, "summary", "") && summary[0] >= 'a' && summary[0] <= 'z')

@@ -145,7 +145,7 @@ DNF=(dnf -y --installroot="$WORK/root" --config="$WORK/dnf.conf" --releasever=as
      --setopt=reposdir="$WORK/repos.d" --setopt=cachedir="$WORK/cache" --setopt=logdir="$WORK"
      --setopt=install_weak_deps=True --setopt=gpgcheck=1 --setopt=repo_gpgcheck=1
      --disableplugin='*' --repo=assetgen)
-DNF_VERSION=$(dnf --version 2>/dev/null | head -n1)
+DNF_VERSION="dnf $(dnf --version 2>/dev/null | head -n1)"
 NVR="$A_NAME-$A_VERSION-$F_RELEASE"
 
 # rpm's own checks on the file as served: rpm -K with the published key, -qpi, -qpl, cpio -t.
