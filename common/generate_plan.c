@@ -445,8 +445,9 @@ int generate_plan_build(const struct generate_request *req, struct generate_plan
             }
             p->spec.version = req->version ? req->version : tpl->package_version;
             if (plan_check_package(p, req, err) != AG_OK) {
-                /* Values from assetgen.yaml: say where they came from. */
-                if (req->name == NULL && req->version == NULL)
+                /* Values from assetgen.yaml alone: say where they came from
+                 * (a command-line value is named by the message itself). */
+                if (req->name == NULL && req->version == NULL && req->field_count == 0)
                     ag_error_prefix(err, "%s: package of asset template '%s': ", req->config->path,
                                     gen->name);
                 return err->status;
