@@ -162,9 +162,10 @@ struct set_support {
     /* A request without a range takes the newest version, a pre-release
      * included: the client orders 2.0.0~rc1 as any other version (dnf). */
     int prerelease_ordinary;
-    /* Only a package's candidate, its newest version, is ever installed
-     * unless the request pins another: a dependency whose range excludes
-     * the candidate fails (apt's resolver). */
+    /* Only a package's candidate, its newest release (a pre-release only
+     * when there is no release, or with prerelease_ordinary), is ever
+     * installed unless the request pins another: a dependency whose range
+     * excludes the candidate fails (apt's resolver). */
     int candidate_only;
     /* The version as the format writes the SemVer one (PEP 440 has
      * 2.0.0rc1 for 2.0.0-rc.1), as a fresh string. */

@@ -145,13 +145,23 @@ static const struct set_release *choose(const struct set_package *pkg,
         return latest;
     }
     if (sup->candidate_only) {
+        /* The candidate is the newest release; a pre-release only where
+         * there is nothing else, unless the client orders pre-releases as
+         * any version (apt's NotAutomatic suite holds them for deb). */
         const struct set_release *candidate = NULL;
+        int any_release = 0;
+        for (size_t r = 0; r < pkg->release_count; r++)
+            any_release = any_release || !version_is_prerelease(pkg->releases[r].version);
         for (size_t r = 0; r < pkg->release_count; r++) {
             const struct set_release *rel = &pkg->releases[r];
-            if (version_range_is_pin(range)
-                    ? version_range_holds(range, rel->version)
-                    : candidate == NULL ||
-                          version_compare_semver(rel->version, candidate->version) > 0)
+            if (version_range_is_pin(range)) {
+                if (version_range_holds(range, rel->version))
+                    candidate = rel;
+                continue;
+            }
+            if (any_release && !sup->prerelease_ordinary && version_is_prerelease(rel->version))
+                continue;
+            if (candidate == NULL || version_compare_semver(rel->version, candidate->version) > 0)
                 candidate = rel;
         }
         found = candidate && (version_range_is_pin(range) || range->count == 0 ||

@@ -172,6 +172,8 @@ static int cargo_load_templates(const struct package_spec *spec, const char *inn
 {
     struct template_vars vars = {0};
     char scratch[256];
+    /* Freed on every failure below, read or not. */
+    memset(package, 0, sizeof *package);
     package_template_vars(spec, &vars, scratch, sizeof scratch);
     template_vars_set(&vars, "name", inner);
     if (template_load_dir_as(spec->template_dir, &vars, NULL, 0, files, err) != AG_OK)

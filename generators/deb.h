@@ -13,10 +13,13 @@
  * versions, control paragraphs, the .deb read back, the apt repository
  * and package sets. */
 
-#define DEB_KIND      "deb"
-#define DEB_SUITE     "assetgen" /* the suite (and codename) of the clean repository */
-#define DEB_COMPONENT "main"
-#define DEB_KEYRING   "keys/assetgen-archive-keyring.gpg"
+#define DEB_KIND  "deb"
+#define DEB_SUITE "assetgen" /* the suite (and codename) of the clean repository */
+/* Pre-releases, as Debian's experimental: NotAutomatic, so apt takes one
+ * only when it is pinned, asked for with -t, or all a package has. */
+#define DEB_EXPERIMENTAL DEB_SUITE "-experimental"
+#define DEB_COMPONENT    "main"
+#define DEB_KEYRING      "keys/assetgen-archive-keyring.gpg"
 
 #define DEB_RELEASE_HASH   "release-hash-mismatch"
 #define DEB_BAD_SIGNATURE  "inrelease-bad-signature"
@@ -37,6 +40,9 @@ int deb_check_name(const char *name, const char *what, struct ag_error *err);
 int deb_check_version(const char *version, const char *what, struct ag_error *err);
 /* An architecture name: "all", "any"-free [a-z0-9-]+. */
 int deb_check_architecture(const char *arch, struct ag_error *err);
+/* Whether a valid version is a pre-release: its upstream part (between
+ * epoch and revision) holds a '~', as native_version writes SemVer's. */
+int deb_version_is_prerelease(const char *version);
 /* dpkg's order of two valid versions (deb-version(7)): <0, 0, >0. */
 int deb_version_compare(const char *a, const char *b);
 
@@ -75,7 +81,8 @@ void deb_paragraph_free(struct deb_paragraph *p);
 /* "pool/main/<initial>/<name>/<name>_<version without epoch>_<arch>.deb",
  * initial the first letter, or "libx" for a lib* name. */
 char *deb_pool_path(const char *name, const char *version, const char *arch);
-/* The suite a row is listed in: DEB_SUITE, or "defect-<name>". */
+/* The suite a row is listed in: "defect-<name>" for a defect row, else
+ * DEB_EXPERIMENTAL for a pre-release, else DEB_SUITE. */
 char *deb_suite_of(const struct artifact *art);
 /* "Sat, 01 Jan 2000 00:00:00 UTC" for epoch. */
 void deb_rfc2822_date(int64_t epoch, char *out, size_t cap);

@@ -366,9 +366,22 @@ char *deb_pool_path(const char *name, const char *version, const char *arch)
                      name, bare, arch);
 }
 
+int deb_version_is_prerelease(const char *version)
+{
+    const char *colon = strchr(version, ':');
+    const char *upstream = colon ? colon + 1 : version;
+    const char *dash = strrchr(upstream, '-');
+    size_t up_len = dash ? (size_t)(dash - upstream) : strlen(upstream);
+    /* A '~' of the revision (1.0-1~bpo1) is a packaging step before the
+     * revision, not an upstream pre-release. */
+    return memchr(upstream, '~', up_len) != NULL;
+}
+
 char *deb_suite_of(const struct artifact *art)
 {
-    return art->defect && *art->defect ? xasprintf("defect-%s", art->defect) : xstrdup(DEB_SUITE);
+    if (art->defect && *art->defect)
+        return xasprintf("defect-%s", art->defect);
+    return xstrdup(deb_version_is_prerelease(art->version) ? DEB_EXPERIMENTAL : DEB_SUITE);
 }
 
 void deb_rfc2822_date(int64_t epoch, char *out, size_t cap)

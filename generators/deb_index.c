@@ -146,13 +146,21 @@ static int deb_release_text(const struct suite_build *s, const char *const *arch
     deb_rfc2822_date(epoch, date, sizeof date);
     strbuf_addf(out, "Origin: assetgen\nLabel: assetgen\nSuite: %s\nCodename: %s\nDate: %s\n",
                 s->suite, s->suite, date);
+    /* As Debian's experimental: pin priority 1, so apt's candidate stays
+     * the newest release; an installed pre-release still upgrades to a
+     * newer one from here (ButAutomaticUpgrades: priority 100). */
+    int experimental = strcmp(s->suite, DEB_EXPERIMENTAL) == 0;
+    if (experimental)
+        strbuf_adds(out, "NotAutomatic: yes\nButAutomaticUpgrades: yes\n");
     strbuf_adds(out, "Architectures:");
     for (size_t i = 0; i < arch_count; i++)
         strbuf_addf(out, " %s", archs[i]);
     strbuf_addf(out,
-                "\nComponents: %s\nDescription: assetgen test repository%s%s\n"
+                "\nComponents: %s\nDescription: assetgen test repository%s%s%s\n"
                 "Acquire-By-Hash: yes\n",
-                DEB_COMPONENT, s->defect ? ", known-bad variant " : "", s->defect ? s->defect : "");
+                DEB_COMPONENT, s->defect ? ", known-bad variant " : "", s->defect ? s->defect : "",
+                experimental ? ", pre-releases (install with -t " DEB_EXPERIMENTAL " or a pin)"
+                             : "");
     static const struct {
         const char *title;
         enum digest_kind kind;
@@ -213,10 +221,13 @@ static int sign_suite(const struct index_request *req, const struct suite_build 
     return rc;
 }
 
-static int write_suite(const struct index_request *req, const struct deb_row *rows, size_t n,
-                       const char *const *archs, size_t arch_count, struct ag_error *err)
+/* One suite of rows (n may be 0: an empty main suite beside the
+ * experimental one, so the sources file names no missing suite). */
+static int write_suite(const struct index_request *req, const char *suite, const char *defect,
+                       const struct deb_row *rows, size_t n, const char *const *archs,
+                       size_t arch_count, struct ag_error *err)
 {
-    struct suite_build s = {rows[0].suite, rows[0].art->defect, NULL, 0};
+    struct suite_build s = {suite, defect, NULL, 0};
     int tamper = s.defect && strcmp(s.defect, DEB_RELEASE_HASH) == 0;
     int rc = AG_OK;
     for (size_t a = 0; rc == AG_OK && a < arch_count; a++) {
@@ -298,24 +309,56 @@ static int plain_value(const char *value, const char *what, struct ag_error *err
     return AG_OK;
 }
 
-static int write_clients(const struct index_request *req, struct ag_error *err)
+/* Signed-By as a multi-line deb822 field: each line of the armored key
+ * indented by one space, an empty one written as " .". */
+static int signed_by_field(struct strbuf *out, const char *armored, size_t len,
+                           struct ag_error *err)
+{
+    strbuf_adds(out, "Signed-By:\n");
+    size_t at = 0;
+    while (at < len) {
+        const char *nl = memchr(armored + at, '\n', len - at);
+        size_t n = (nl ? (size_t)(nl - armored) : len) - at;
+        if (n > 0 && armored[at + n - 1] == '\r')
+            n--;
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)armored[at + i] < 0x20 || armored[at + i] == 0x7f)
+                return ag_error_set(err, AG_FAIL,
+                                    "the armored public key holds a control "
+                                    "character, which a deb822 field cannot carry");
+        if (n == 0)
+            strbuf_adds(out, " .\n");
+        else
+            strbuf_addf(out, " %.*s\n", (int)n, armored + at);
+        at = nl ? (size_t)(nl - armored) + 1 : len;
+    }
+    return AG_OK;
+}
+
+static int write_clients(const struct index_request *req, int experimental, struct ag_error *err)
 {
     const char *root = req->published_root ? req->published_root : req->stage->root;
     char *uri = xasprintf("%sdeb/", req->base_url);
-    char *keyring = xasprintf("%s/%s", root, DEB_KEYRING);
     char *ca = xasprintf("%s/keys/ca.crt", root);
     int https = strncmp(req->base_url, "https:", 6) == 0 && req->ca_pem != NULL;
     int rc = plain_value(uri, "the base URL", err);
-    if (rc == AG_OK)
-        rc = plain_value(keyring, "the output path", err);
     struct strbuf sources = {0};
-    strbuf_addf(&sources, "Types: deb\nURIs: %s\nSuites: %s\nComponents: %s\n", uri, DEB_SUITE,
-                DEB_COMPONENT);
-    /* Unsigned (--no-sign): apt takes the suite only when told to. */
-    if (req->signer)
-        strbuf_addf(&sources, "Signed-By: %s\n", keyring);
-    else
+    strbuf_addf(&sources, "Types: deb\nURIs: %s\nSuites: %s%s\nComponents: %s\n", uri, DEB_SUITE,
+                experimental ? " " DEB_EXPERIMENTAL : "", DEB_COMPONENT);
+    /* The key itself rather than the keyring's path (apt 2.3 reads an
+     * armored block in a deb822 Signed-By): the file is the same wherever
+     * the tree was made, and works wherever it is copied. Unsigned
+     * (--no-sign): apt takes the suite only when told to. */
+    if (req->signer && rc == AG_OK) {
+        char *armored = NULL;
+        size_t armored_len = 0;
+        rc = signer_export_public(req->signer, 1, &armored, &armored_len, err);
+        if (rc == AG_OK)
+            rc = signed_by_field(&sources, armored, armored_len, err);
+        free(armored);
+    } else if (rc == AG_OK) {
         strbuf_adds(&sources, "Trusted: yes\n");
+    }
     if (rc == AG_OK)
         rc = repo_stage_put(req->stage, "clients/apt.sources", sources.data, sources.len, REPO_LEAF,
                             err);
@@ -336,15 +379,12 @@ static int write_clients(const struct index_request *req, struct ag_error *err)
     }
     strbuf_free(&sources);
     free(uri);
-    free(keyring);
     free(ca);
     return rc;
 }
 
 int deb_write_index(const struct index_request *req, struct ag_error *err)
 {
-    if (write_clients(req, err) != AG_OK)
-        return err->status;
     struct deb_row *rows = xcalloc(req->count + 1, sizeof *rows);
     size_t n = 0;
     const char *archs[16];
@@ -371,11 +411,22 @@ int deb_write_index(const struct index_request *req, struct ag_error *err)
             archs[arch_count++] = arch;
     }
     qsort(rows, n, sizeof *rows, compare_rows);
+    int main_rows = 0, experimental = 0;
+    for (size_t i = 0; i < n; i++) {
+        main_rows = main_rows || strcmp(rows[i].suite, DEB_SUITE) == 0;
+        experimental = experimental || strcmp(rows[i].suite, DEB_EXPERIMENTAL) == 0;
+    }
+    if (rc == AG_OK)
+        rc = write_clients(req, experimental, err);
+    if (rc == AG_OK && experimental && !main_rows)
+        rc = write_suite(req, DEB_SUITE, NULL, rows, 0, archs, arch_count, err);
     for (size_t i = 0; rc == AG_OK && i < n;) {
         size_t j = i;
         while (j < n && strcmp(rows[j].suite, rows[i].suite) == 0)
             j++;
-        rc = write_suite(req, rows + i, j - i, archs, arch_count, err);
+        const char *defect = rows[i].art->defect;
+        rc = write_suite(req, rows[i].suite, defect && *defect ? defect : NULL, rows + i, j - i,
+                         archs, arch_count, err);
         i = j;
     }
     for (size_t i = 0; i < n; i++)

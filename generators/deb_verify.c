@@ -24,22 +24,25 @@ static int file_digest_hex(const char *path, enum digest_kind kind, char *hex, u
     return AG_OK;
 }
 
-/* The stanza of Packages (of the row's suite, for its architecture or
- * amd64) that names the row's name and version. */
-static int find_stanza(const char *out_root, const struct artifact *art, struct deb_paragraph *out,
-                       char **packages_path, struct ag_error *err)
+/* The stanza of Packages (of suite, for the row's architecture or
+ * amd64) that names the row's name and version; with found NULL its
+ * absence is an error, else *found says whether it is there (a suite
+ * not written lists nothing). */
+static int find_stanza_in(const char *out_root, const char *suite, const struct artifact *art,
+                          struct deb_paragraph *out, char **packages_path, int *found_out,
+                          struct ag_error *err)
 {
     memset(out, 0, sizeof *out);
-    char *suite = deb_suite_of(art);
     const char *arch = artifact_fact(art, "architecture");
     if (arch == NULL || strcmp(arch, "all") == 0)
         arch = deb_default_archs[0];
     char *rel = xasprintf("deb/dists/%s/%s/binary-%s/Packages", suite, DEB_COMPONENT, arch);
     char *path = xasprintf("%s/%s", out_root, rel);
-    free(suite);
     char *text = NULL;
     size_t len = 0;
-    int rc = read_file(path, &text, &len, err);
+    int rc = AG_OK;
+    if (found_out == NULL || path_exists(path))
+        rc = read_file(path, &text, &len, err);
     free(path);
     int found = 0;
     for (size_t at = 0; rc == AG_OK && at < len;) {
@@ -69,12 +72,23 @@ static int find_stanza(const char *out_root, const struct artifact *art, struct 
         }
     }
     free(text);
-    if (rc == AG_OK && !found)
+    if (rc == AG_OK && !found && found_out == NULL)
         rc = ag_error_set(err, AG_FAIL, "%s does not list %s %s", rel, art->name, art->version);
-    if (rc == AG_OK)
+    if (found_out != NULL)
+        *found_out = found;
+    if (rc == AG_OK && packages_path != NULL)
         *packages_path = rel;
     else
         free(rel);
+    return rc;
+}
+
+static int find_stanza(const char *out_root, const struct artifact *art, struct deb_paragraph *out,
+                       char **packages_path, struct ag_error *err)
+{
+    char *suite = deb_suite_of(art);
+    int rc = find_stanza_in(out_root, suite, art, out, packages_path, NULL, err);
+    free(suite);
     return rc;
 }
 
@@ -209,6 +223,80 @@ static int inrelease_body_is_release(const char *out_root, const char *suite, in
     return rc;
 }
 
+/* The value of a Release field, from the text before the first digest
+ * section; a fresh string or NULL. */
+static char *release_field(const char *text, const char *key)
+{
+    size_t klen = strlen(key);
+    for (const char *line = text; line && *line && *line != ' ';) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        if (n > klen + 1 && strncmp(line, key, klen) == 0 && line[klen] == ':' &&
+            line[klen + 1] == ' ')
+            return xasprintf("%.*s", (int)(n - klen - 2), line + klen + 2);
+        line = nl ? nl + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* A pre-release is listed in the experimental suite alone, whose Release
+ * tells apt not to take it by itself (NotAutomatic), and a release in the
+ * main suite alone, which says no such thing: else apt's candidate is not
+ * the newest release. The sources file names the row's suite. */
+static int suite_policy_true(const char *out_root, const struct artifact *art, const char *suite,
+                             struct ag_error *err)
+{
+    int experimental = strcmp(suite, DEB_EXPERIMENTAL) == 0;
+    char *path = xasprintf("%s/deb/dists/%s/Release", out_root, suite);
+    char *text = NULL;
+    size_t len = 0;
+    int rc = read_file(path, &text, &len, err);
+    free(path);
+    if (rc != AG_OK)
+        return rc;
+    static const char *const keys[] = {"Suite", "Codename", "NotAutomatic", "ButAutomaticUpgrades"};
+    for (size_t k = 0; rc == AG_OK && k < sizeof keys / sizeof keys[0]; k++) {
+        char *value = release_field(text, keys[k]);
+        const char *want = k < 2 ? suite : experimental ? "yes" : NULL;
+        if (want ? value == NULL || strcmp(value, want) != 0 : value != NULL)
+            rc = ag_error_set(err, AG_FAIL, "dists/%s/Release: %s is %s, %s %s", suite, keys[k],
+                              value ? value : "absent", want ? "want" : "a suite of releases has",
+                              want ? want : "none");
+        free(value);
+    }
+    free(text);
+    const char *other = experimental ? DEB_SUITE : DEB_EXPERIMENTAL;
+    struct deb_paragraph p;
+    int found = 0;
+    if (rc == AG_OK && (experimental || strcmp(suite, DEB_SUITE) == 0)) {
+        rc = find_stanza_in(out_root, other, art, &p, NULL, &found, err);
+        if (found)
+            deb_paragraph_free(&p);
+        if (rc == AG_OK && found)
+            rc = ag_error_set(err, AG_FAIL, "dists/%s lists %s %s too, which belongs in %s alone",
+                              other, art->name, art->version, suite);
+        char *sources = xasprintf("%s/clients/apt.sources", out_root);
+        char *body = NULL;
+        size_t body_len = 0;
+        if (rc == AG_OK)
+            rc = read_file(sources, &body, &body_len, err);
+        char *line = body ? release_field(body, "Suites") : NULL;
+        int named = 0;
+        size_t slen = strlen(suite);
+        for (const char *tok = line; tok && *tok; tok += strcspn(tok, " ")) {
+            tok += strspn(tok, " ");
+            named = named || (strncmp(tok, suite, slen) == 0 && (tok[slen] == ' ' || !tok[slen]));
+        }
+        if (rc == AG_OK && !named)
+            rc = ag_error_set(err, AG_FAIL, "clients/apt.sources: Suites (%s) does not name %s",
+                              line ? line : "absent", suite);
+        free(line);
+        free(body);
+        free(sources);
+    }
+    return rc;
+}
+
 /* ---- verify ---- */
 
 static int check_view(const struct artifact *art, const struct deb_view *v, int want_name,
@@ -290,6 +378,8 @@ static int verify_listing(const char *out_root, const struct artifact *art, stru
         rc = inrelease_body_is_release(out_root, suite, &same, err);
     if (rc == AG_OK && !same)
         rc = ag_error_set(err, AG_FAIL, "dists/%s/InRelease does not carry Release's text", suite);
+    if (rc == AG_OK)
+        rc = suite_policy_true(out_root, art, suite, err);
     free(suite);
     return rc;
 }

@@ -626,8 +626,9 @@ static int pypi_write_index(const struct index_request *req, struct ag_error *er
             return ag_error_set(err, AG_USAGE,
                                 "clients/pip.conf cannot name the CA: the output path holds a "
                                 "control character; use an --out without one");
-    size_t root_len = strlen(req->published_root);
-    if (https && (req->published_root[root_len - 1] == ' ' || req->published_root[0] == ' '))
+    size_t root_len = https ? strlen(req->published_root) : 0;
+    if (https && (root_len == 0 || req->published_root[root_len - 1] == ' ' ||
+                  req->published_root[0] == ' '))
         return ag_error_set(err, AG_USAGE,
                             "clients/pip.conf cannot name the CA under '%s': the path ends in a "
                             "blank",

@@ -301,3 +301,129 @@ Test(deb, defects_are_what_their_predicates_say)
     }
     gen_case_teardown(&c);
 }
+
+Test(deb, a_prerelease_is_an_upstream_tilde)
+{
+    static const struct {
+        const char *version;
+        int want;
+    } cases[] = {{"2.0.0~rc1", 1},  {"1:2.0~b1-1", 1}, {"2.0.0", 0}, {"1.0-1~bpo1", 0},
+                 {"1.0+dfsg-1", 0}, {"1.0~-1~x", 1},   {"2:1.0", 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        cr_expect_eq(deb_version_is_prerelease(cases[i].version), cases[i].want, "%s",
+                     cases[i].version);
+}
+
+static void setup_version(struct gen_case *c, const char *version)
+{
+    struct package_spec spec = {.format = "deb",
+                                .name = "demo-pkg",
+                                .version = version,
+                                .template_dir = ASSETGEN_SOURCE_DIR "/templates/deb",
+                                .seed = 7,
+                                .data_size = 100};
+    gen_case_setup(c, spec, 1);
+}
+
+/* Rewrites a tree file with one string replaced (or text appended when
+ * from is NULL), as a broken publisher would leave it. */
+static void doctor(const struct gen_case *c, const char *rel, const char *from, const char *to)
+{
+    size_t len = 0;
+    char *text = tree_file(c, rel, &len);
+    char *at = from ? strstr(text, from) : text + len;
+    cr_assert_not_null(at, "%s has no '%s'", rel, from);
+    char *out = xasprintf("%.*s%s%s", (int)(at - text), text, to, at + (from ? strlen(from) : 0));
+    write_file(c->out_root, rel, out, 0644);
+    free(out);
+    free(text);
+}
+
+#define EXP_DIR "deb/dists/" DEB_EXPERIMENTAL
+
+Test(deb, a_prerelease_lands_in_the_not_automatic_suite)
+{
+    struct gen_case c;
+    setup_version(&c, "2.0.0~rc1");
+    struct ag_error err = {0};
+    cr_assert_eq(gen_case_write_index(&c, &err), AG_OK, "%s", err.message);
+    size_t len = 0;
+    char *release = tree_file(&c, EXP_DIR "/Release", &len);
+    cr_expect(strstr(release, "\nSuite: " DEB_EXPERIMENTAL "\nCodename: " DEB_EXPERIMENTAL "\n"),
+              "%s", release);
+    cr_expect(strstr(release, "\nNotAutomatic: yes\nButAutomaticUpgrades: yes\n"), "%s", release);
+    char *packages = tree_file(&c, EXP_DIR "/main/binary-amd64/Packages", &len);
+    cr_expect(strstr(packages, "Package: demo-pkg\nVersion: 2.0.0~rc1\n"), "%s", packages);
+    /* The main suite is there, listing nothing, so the sources file
+     * names no missing suite. */
+    char *main_packages = tree_file(&c, "deb/dists/" DEB_SUITE "/main/binary-amd64/Packages", &len);
+    cr_expect_eq(len, 0, "%s", main_packages);
+    char *sources = tree_file(&c, "clients/apt.sources", &len);
+    cr_expect(strstr(sources, "\nSuites: " DEB_SUITE " " DEB_EXPERIMENTAL "\n"), "%s", sources);
+    cr_expect_eq(deb_verify_artifact(c.out_root, BASE_URL, &c.made.items[0], &err), AG_OK, "%s",
+                 err.message);
+    free(release);
+    free(packages);
+    free(main_packages);
+    free(sources);
+    gen_case_teardown(&c);
+}
+
+Test(deb, verify_refuses_a_prerelease_apt_would_take_by_itself)
+{
+    struct gen_case c;
+    setup_version(&c, "2.0.0~rc1");
+    struct ag_error err = {0};
+    cr_assert_eq(gen_case_write_index(&c, &err), AG_OK, "%s", err.message);
+    doctor(&c, EXP_DIR "/Release", "NotAutomatic: yes\n", "");
+    cr_expect_neq(deb_verify_artifact(c.out_root, BASE_URL, &c.made.items[0], &err), AG_OK);
+    cr_expect(strstr(err.message, "NotAutomatic is absent") != NULL, "%s", err.message);
+    gen_case_teardown(&c);
+
+    err = (struct ag_error){0};
+    setup_version(&c, "2.0.0~rc1");
+    cr_assert_eq(gen_case_write_index(&c, &err), AG_OK, "%s", err.message);
+    size_t len = 0;
+    char *stanza = tree_file(&c, EXP_DIR "/main/binary-amd64/Packages", &len);
+    doctor(&c, "deb/dists/" DEB_SUITE "/main/binary-amd64/Packages", NULL, stanza);
+    free(stanza);
+    cr_expect_neq(deb_verify_artifact(c.out_root, BASE_URL, &c.made.items[0], &err), AG_OK);
+    cr_expect(strstr(err.message, "belongs in " DEB_EXPERIMENTAL " alone") != NULL, "%s",
+              err.message);
+    gen_case_teardown(&c);
+
+    err = (struct ag_error){0};
+    setup_version(&c, "2.0.0~rc1");
+    cr_assert_eq(gen_case_write_index(&c, &err), AG_OK, "%s", err.message);
+    doctor(&c, "clients/apt.sources", " " DEB_EXPERIMENTAL, "");
+    cr_expect_neq(deb_verify_artifact(c.out_root, BASE_URL, &c.made.items[0], &err), AG_OK);
+    cr_expect(strstr(err.message, "does not name " DEB_EXPERIMENTAL) != NULL, "%s", err.message);
+    gen_case_teardown(&c);
+}
+
+Test(deb, a_release_stays_in_the_main_suite)
+{
+    struct gen_case c;
+    setup_version(&c, "2.0.0");
+    struct ag_error err = {0};
+    cr_assert_eq(gen_case_write_index(&c, &err), AG_OK, "%s", err.message);
+    char *dir = xasprintf("%s/" EXP_DIR, c.out_root);
+    cr_expect_not(path_exists(dir), "an experimental suite without pre-releases");
+    free(dir);
+    size_t len = 0;
+    char *release = tree_file(&c, "deb/dists/" DEB_SUITE "/Release", &len);
+    cr_expect_null(strstr(release, "NotAutomatic"), "%s", release);
+    cr_expect_null(strstr(release, "ButAutomaticUpgrades"), "%s", release);
+    char *sources = tree_file(&c, "clients/apt.sources", &len);
+    cr_expect(strstr(sources, "\nSuites: " DEB_SUITE "\n"), "%s", sources);
+    cr_expect_eq(deb_verify_artifact(c.out_root, BASE_URL, &c.made.items[0], &err), AG_OK, "%s",
+                 err.message);
+    /* A main suite apt would hold back is refused. */
+    doctor(&c, "deb/dists/" DEB_SUITE "/Release",
+           "Architectures:", "NotAutomatic: yes\nArchitectures:");
+    cr_expect_neq(deb_verify_artifact(c.out_root, BASE_URL, &c.made.items[0], &err), AG_OK);
+    cr_expect(strstr(err.message, "NotAutomatic is yes") != NULL, "%s", err.message);
+    free(release);
+    free(sources);
+    gen_case_teardown(&c);
+}

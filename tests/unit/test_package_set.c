@@ -218,27 +218,36 @@ Test(set_expect, a_format_without_not_equal_resolves_the_wider_range_and_says_so
     package_sets_free(&list);
 }
 
-/* apt installs a package's candidate (its newest version) or a pinned
- * one, never an older version a dependency would rather have. */
+/* apt installs a package's candidate (its newest release) or a pinned
+ * version, never an older one a dependency would rather have; a
+ * pre-release is the candidate only where pre-releases are ordered as
+ * any version. */
 Test(set_expect, a_candidate_only_client_fails_where_the_candidate_is_excluded)
 {
-    static const struct set_support support = {.features = SET_DEPENDS_RUNTIME | SET_PRERELEASE,
-                                               .candidate_only = 1};
-    static const struct generator candidate_only = {.name = "candidates", .sets = &support};
-    const struct generator *const items[] = {&candidate_only};
+    static const struct set_support held = {.features = SET_DEPENDS_RUNTIME | SET_PRERELEASE,
+                                            .candidate_only = 1};
+    static const struct set_support ordinary = {.features = SET_DEPENDS_RUNTIME | SET_PRERELEASE,
+                                                .candidate_only = 1,
+                                                .prerelease_ordinary = 1};
+    static const struct generator held_gen = {.name = "held", .sets = &held};
+    static const struct generator ordinary_gen = {.name = "ordinary", .sets = &ordinary};
+    const struct generator *const items[] = {&held_gen, &ordinary_gen};
     struct package_set_list list = {0};
     struct ag_error err = {0};
     cr_assert_eq(package_sets_builtin(&list, &err), AG_OK, "%s", err.message);
     const struct package_set *set = package_set_find(&list, "resolver-basic");
-    json_t *entry = set_manifest_entry(set, items, 1, "small", 1);
-    json_t *app = resolution(entry, "candidates", 0);
+    json_t *entry = set_manifest_entry(set, items, 2, "small", 1);
+    json_t *app = resolution(entry, "ordinary", 0);
     cr_assert_str_eq(json_string_value(json_object_get(app, "outcome")), "fails");
     char *notes = json_dumps(json_object_get(app, "notes"), 0);
     cr_assert(strstr(notes, "excludes its candidate") != NULL, "%s", notes);
     free(notes);
-    cr_assert_str_eq(resolved(resolution(entry, "candidates", 1), "ag-lib"), "2.0.0-rc.1",
+    cr_assert_str_eq(resolved(resolution(entry, "ordinary", 1), "ag-lib"), "2.0.0-rc.1",
                      "the newest version is the candidate");
-    cr_assert_str_eq(resolved(resolution(entry, "candidates", 2), "ag-lib"), "1.2.0",
+    cr_assert_str_eq(resolved(resolution(entry, "held", 0), "ag-lib"), "1.2.0",
+                     "the newest release is the candidate, and in ag-app's range");
+    cr_assert_str_eq(resolved(resolution(entry, "held", 1), "ag-lib"), "1.2.0");
+    cr_assert_str_eq(resolved(resolution(entry, "held", 2), "ag-lib"), "1.2.0",
                      "a pin installs the pinned version");
     json_decref(entry);
     package_sets_free(&list);
