@@ -70,7 +70,7 @@ DPKG_VERSION=$(dpkg-query --version 2>/dev/null | sed -n '1s/.* version \([^ ]*\
 
 # The row's facts beyond lib.sh's: its suite and its set's expected resolution for NAME.
 if ! facts=$("$PYTHON" - "$MANIFEST" "$A_PATH" 2>"$WORK/facts.err" <<'EOF'
-import json, shlex, sys
+import json, sys
 manifest, path = sys.argv[1], sys.argv[2]
 doc = json.load(open(manifest, encoding="utf-8"))
 row = [a for a in doc.get("artifacts", []) if a.get("path") == path][0]
@@ -82,52 +82,28 @@ prerelease = "~" in upstream
 suite = "defect-" + row["defect"] if row.get("defect") else "assetgen-experimental" if prerelease else "assetgen"
 out = {"SUITE": suite, "PRERELEASE": "1" if prerelease and not row.get("defect") else "",
        "UNLISTED": "" if row.get("listed", True) else "1"}
-lines = []
-set_name = row.get("set")
-if set_name:
-    entry = (doc.get("sets") or {}).get(set_name) or {}
-    per = (entry.get("formats") or {}).get("deb") or {}
-    names = per.get("names") or {}
-    requests = entry.get("requests") or []
-    resolutions = per.get("resolutions", [])
-    for i, r in enumerate(resolutions):
-        # The request's package: the set's request of the same index, else the text itself.
-        if len(requests) == len(resolutions):
-            target = names.get(requests[i].get("package"), requests[i].get("package"))
-        else:
-            target = r.get("request")
-        if target != name:
-            continue
-        res = r.get("resolves") or {}
-        args = shlex.split(r.get("request") or "")
-        if r.get("outcome") == "resolves" and res.get(name) == version:
-            lines.append("\t".join(["RESOLVES", " ".join("%s=%s" % kv for kv in sorted(res.items()))] + args))
-        elif r.get("outcome") == "fails":
-            lines.append("\t".join(["FAILS", "; ".join(r.get("notes") or ["no resolution"])] + args))
 for k, v in out.items():
     if "\n" in v or "\t" in v:
         sys.exit("a fact of '%s' holds a newline or tab" % path)
     print("%s\t%s" % (k, v))
-for line in lines:
-    if "\n" in line:
-        sys.exit("a request of '%s' holds a newline" % path)
-    print(line)
 EOF
 ); then
   case_finish fail "manifest: $(tail -n1 "$WORK/facts.err")"
 fi
 F_SUITE="" F_PRERELEASE="" F_UNLISTED="" F_FAILS=""
-# The set's requests of NAME that this row answers, each "RESOLVES|FAILS<tab>what<tab>apt-get
-# args..." (RESOLVES: the NAME=VERSION list apt must install; FAILS: the manifest's notes).
-SET_CHECKS=()
 while IFS= read -r line; do
   key=${line%%$'\t'*} value=${line#*$'\t'}
   case "$key" in
     SUITE|PRERELEASE|UNLISTED) printf -v "F_$key" '%s' "$value" ;;
-    RESOLVES) SET_CHECKS+=("$line") ;;
-    FAILS) SET_CHECKS+=("$line") F_FAILS=${value%%$'\t'*} ;;
   esac
 done <<<"$facts"
+# The set's requests of NAME that this row answers (apt-get args; RESOLVES: the NAME=VERSION
+# list apt must install; FAILS: the manifest's notes).
+case_set_checks
+for line in "${SET_CHECKS[@]+"${SET_CHECKS[@]}"}"; do
+  value=${line#*$'\t'}
+  [[ "$line" == FAILS$'\t'* ]] && F_FAILS=${value%%$'\t'*}
+done
 [ -z "$F_UNLISTED" ] || case_finish skip "a republished copy is listed by no Packages file"
 [[ "$F_SUITE" =~ ^[a-z0-9-]+$ ]] || case_finish fail "manifest: suite '$F_SUITE' is not a suite name"
 

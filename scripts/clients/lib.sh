@@ -342,3 +342,18 @@ srv_stop() {
   rm -f "$SRV_PIDFILE"
   echo "$SRV_NAME.sh: stopped (port $SRV_PORT)" >&2
 }
+
+# case_set_checks: for a row of a package set, the set's requests of its name that this row
+# answers, into SET_CHECKS (lines "RESOLVES|FAILS<TAB>what<TAB>client args...", see
+# set_checks.py); empty for a row outside a set.
+case_set_checks() {
+  local out line
+  SET_CHECKS=()
+  out=$("$PYTHON" "$CLIENTS_DIR/set_checks.py" "$FORMAT" "$MANIFEST" "$A_PATH" 2>"$WORK/set-checks.err") ||
+    case_finish fail "manifest: $(tail -n1 "$WORK/set-checks.err")"
+  while IFS= read -r line; do
+    [ -n "$line" ] && SET_CHECKS+=("$line")
+  done <<<"$out"
+  return 0
+}
+

@@ -65,59 +65,32 @@ command -v "$PYTHON" >/dev/null || case_finish skip "$PYTHON not found"
 # The row's facts: its release and arch, its repository directory, and its set's expected
 # resolution for NAME.
 if ! facts=$("$PYTHON" - "$MANIFEST" "$A_PATH" 2>"$WORK/facts.err" <<'EOF'
-import json, shlex, sys
+import json, sys
 manifest, path = sys.argv[1], sys.argv[2]
 doc = json.load(open(manifest, encoding="utf-8"))
 row = [a for a in doc.get("artifacts", []) if a.get("path") == path][0]
 facts = row.get("facts") or {}
 out = {"RELEASE": facts.get("release", "1"),
        "REPO_DIR": path.split("/Packages/")[0], "SIGNER": row.get("signer") or ""}
-lines = []
-set_name = row.get("set")
-if set_name:
-    entry = (doc.get("sets") or {}).get(set_name) or {}
-    per = (entry.get("formats") or {}).get("rpm") or {}
-    names = per.get("names") or {}
-    requests = entry.get("requests") or []
-    resolutions = per.get("resolutions", [])
-    for i, r in enumerate(resolutions):
-        # The request's package: the set's request of the same index, else the text itself.
-        if len(requests) == len(resolutions):
-            target = names.get(requests[i].get("package"), requests[i].get("package"))
-        else:
-            target = r.get("request")
-        if target != row["name"]:
-            continue
-        res = r.get("resolves") or {}
-        args = shlex.split(r.get("request") or "")
-        if r.get("outcome") == "resolves" and res.get(row["name"]) == row["version"]:
-            lines.append("\t".join(["RESOLVES", " ".join("%s=%s" % kv for kv in sorted(res.items()))] + args))
-        elif r.get("outcome") == "fails":
-            lines.append("\t".join(["FAILS", "; ".join(r.get("notes") or ["no resolution"])] + args))
 for k, v in out.items():
     v = str(v)
     if "\n" in v or "\t" in v:
         sys.exit("a fact of '%s' holds a newline or tab" % path)
     print("%s\t%s" % (k, v))
-for line in lines:
-    if "\n" in line:
-        sys.exit("a request of '%s' holds a newline" % path)
-    print(line)
 EOF
 ); then
   case_finish fail "manifest: $(tail -n1 "$WORK/facts.err")"
 fi
 F_RELEASE="" F_REPO_DIR="" F_SIGNER=""
-# The set's requests of NAME that this row answers, each "RESOLVES|FAILS<tab>what<tab>dnf
-# args..." (RESOLVES: the NAME=VERSION list dnf must install; FAILS: the manifest's notes).
-SET_CHECKS=()
 while IFS= read -r line; do
   key=${line%%$'\t'*} value=${line#*$'\t'}
   case "$key" in
     RELEASE|REPO_DIR|SIGNER) printf -v "F_$key" '%s' "$value" ;;
-    RESOLVES|FAILS) SET_CHECKS+=("$line") ;;
   esac
 done <<<"$facts"
+# The set's requests of NAME that this row answers (dnf args; RESOLVES: the NAME=VERSION list
+# dnf must install; FAILS: the manifest's notes).
+case_set_checks
 # A signer persona other than the project's is refused like the matching defect.
 if [ "$A_EXPECT" = accept ] && [ -n "$F_SIGNER" ]; then A_EXPECT=reject A_DEFECT=$F_SIGNER; fi
 [ "$A_DEFECT" != other-bytes ] || DEFECT_PATTERNS["other-bytes"]=${DEFECT_PATTERNS[bad-signature]}
