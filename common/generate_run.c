@@ -152,8 +152,10 @@ static void label_row(const struct generator *gen, const struct package_spec *sp
         free(art->defect);
         art->defect = xstrdup(spec->defect);
     }
-    free(art->purl);
-    art->purl = gen->purl ? gen->purl(art->name, art->version) : NULL;
+    /* A generator whose purl needs more than name and version (rpm's
+     * release and arch) sets it on the row itself. */
+    if (art->purl == NULL && gen->purl)
+        art->purl = gen->purl(art->name, art->version);
     if (spec->set == NULL)
         return;
     free(art->set);

@@ -117,9 +117,10 @@ void package_row_release(struct artifact *row)
 {
     free(row->path);
     free(row->data_path);
+    free(row->purl);
     json_decref(row->facts);
     digest_state_free(row->sha256_state);
-    row->path = row->data_path = NULL;
+    row->path = row->data_path = row->purl = NULL;
     row->facts = NULL;
     row->sha256_state = NULL;
 }

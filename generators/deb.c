@@ -527,6 +527,7 @@ static int deb_generate(const struct package_spec *spec, struct artifact_list *l
                             json_string(comp->suffix[0] ? comp->suffix : "(none)"));
         artifact_set_facts(&row, facts);
         free(data_rel);
+        row.purl = deb_package_purl(spec->name, spec->version, arch);
         artifact_list_add(list, &row);
     }
     json_decref(fields);

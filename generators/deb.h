@@ -149,5 +149,6 @@ char *deb_native_version(const char *semver);
  * (a fresh string; "!=" has no Debian relation and is left out). */
 char *deb_relation_text(const char *name, const struct version_range *range);
 char *deb_purl(const char *name, const char *version);
+char *deb_package_purl(const char *name, const char *version, const char *arch);
 
 #endif

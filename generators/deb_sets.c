@@ -72,9 +72,10 @@ static char *deb_requirement(const char *name, const struct version_range *range
     return xstrdup(name);
 }
 
-/* pkg:deb/debian/name@version?arch=all: the namespace is the vendor; an
- * epoch's ':' is percent-encoded as the purl spec asks. */
-char *deb_purl(const char *name, const char *version)
+/* pkg:deb/<vendor>/name@version?arch=all: the namespace is the vendor; an
+ * epoch's ':' is percent-encoded as the purl spec asks. The generator sets
+ * it on each row with the package's architecture. */
+char *deb_package_purl(const char *name, const char *version, const char *arch)
 {
     struct strbuf v = {0};
     for (const char *c = version; *c; c++)
@@ -82,9 +83,14 @@ char *deb_purl(const char *name, const char *version)
             strbuf_adds(&v, "%3A");
         else
             strbuf_add(&v, c, 1);
-    char *purl = xasprintf("pkg:deb/assetgen/%s@%s", name, v.data ? v.data : "");
+    char *purl = xasprintf("pkg:deb/assetgen/%s@%s?arch=%s", name, v.data ? v.data : "", arch);
     strbuf_free(&v);
     return purl;
+}
+
+char *deb_purl(const char *name, const char *version)
+{
+    return deb_package_purl(name, version, "all");
 }
 
 /* Optional dependencies are Recommends, which apt installs by default

@@ -310,6 +310,8 @@ static int rpm_generate(const struct package_spec *spec, struct artifact_list *l
         xasprintf("%s/Packages/%s-%s-%s.%s.rpm", dir, spec->name, spec->version, f.release, f.arch);
     free(dir);
     package_row(&row, spec, RPM_KIND, package_path(spec, rel));
+    row.purl =
+        rpm_package_purl(spec->name, field_or(spec, "epoch", ""), spec->version, f.release, f.arch);
     int rc = rpm_write_package(spec, &f, &files, &row, err);
     if (rc == AG_OK)
         artifact_list_add(list, &row);

@@ -86,6 +86,8 @@ size_t rpm_range_deps(const char *name, const struct version_range *range, struc
                       size_t cap);
 char *rpm_native_version(const char *semver);
 char *rpm_purl(const char *name, const char *version);
+char *rpm_package_purl(const char *name, const char *epoch, const char *version,
+                       const char *release, const char *arch);
 extern const struct set_support rpm_set_support;
 
 /* ---- the repository (rpm_repo.c) ---- */

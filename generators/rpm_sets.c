@@ -134,9 +134,21 @@ static char *rpm_requirement(const char *name, const struct version_range *range
     return strbuf_detach(&out, NULL);
 }
 
+/* pkg:rpm/<vendor>/name@version-release?arch=...&epoch=..., as the purl
+ * spec writes rpm packages; the generator sets it on each row, this is
+ * the form for a bare name and version (release 1, noarch). */
+char *rpm_package_purl(const char *name, const char *epoch, const char *version,
+                       const char *release, const char *arch)
+{
+    return epoch && *epoch
+               ? xasprintf("pkg:rpm/assetgen/%s@%s-%s?arch=%s&epoch=%s", name, version, release,
+                           arch, epoch)
+               : xasprintf("pkg:rpm/assetgen/%s@%s-%s?arch=%s", name, version, release, arch);
+}
+
 char *rpm_purl(const char *name, const char *version)
 {
-    return xasprintf("pkg:rpm/%s@%s", name, version);
+    return rpm_package_purl(name, NULL, version, "1", "noarch");
 }
 
 const struct set_support rpm_set_support = {
