@@ -73,10 +73,15 @@ if os.path.exists(path):
         listed.add(a["path"])
         if a.get("signature"):
             listed.add(a["signature"])
+    # Repository files (a signed repomd.xml.asc, say) are accounted for by their own list.
+    repository = {r["path"] for r in json.load(open(path)).get("repository") or []}
+else:
+    repository = set()
 for dirpath, _, files in os.walk(root):
     for f in files:
         rel = os.path.relpath(os.path.join(dirpath, f), root)
-        is_package = rel.endswith((".tgz", ".whl", ".tar.gz", ".asc")) and "/keys/" not in "/" + rel
+        is_package = rel.endswith((".tgz", ".whl", ".tar.gz", ".crate", ".deb", ".rpm", ".asc")) \
+            and "/keys/" not in "/" + rel and rel not in repository
         if is_package and rel not in listed:
             sys.exit("orphaned file not in the manifest: " + rel)
 print("manifest lists exactly the", len(listed), "complete files")

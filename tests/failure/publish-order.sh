@@ -11,14 +11,16 @@
 # What a client sees, followed from the roots down: pypi's simple root to
 # each project page to each file and its core metadata; npm's packuments
 # to each tarball and the registry keys their signatures name; cargo's
-# index files to each crate their dl template names, with its cksum.
+# index files to each crate their dl template names, with its cksum; apt's
+# InRelease to the by-hash index files to each .deb; dnf's repomd.xml to
+# its metadata to each .rpm.
 client_view_consistent() { # root base_url
   python3 - "$1" "$2" <<'PY'
 import base64, hashlib, json, os, sys
 root, base = sys.argv[1], sys.argv[2]
 problems, checked = [], 0
 # A format this view cannot follow would pass unchecked: name it instead.
-VIEWS = {"npm", "pypi", "cargo"}
+VIEWS = {"npm", "pypi", "cargo", "deb", "rpm"}
 with open(os.path.join(root, "manifest.json")) as f:
     formats = {a["format"] for a in json.load(f)["artifacts"]}
 for unknown in sorted(formats - VIEWS):
@@ -99,6 +101,75 @@ for top, _, files in os.walk(index):
                 problems.append("%s lists %s %s, whose crate is missing" % (rel, line["name"], line["vers"]))
             elif digest(crate, "sha256").hexdigest() != line["cksum"]:
                 problems.append("%s gives %s %s another cksum" % (rel, line["name"], line["vers"]))
+
+# apt: each suite's InRelease (what apt reads first) to each index file it lists, fetched
+# by hash (Acquire-By-Hash), to each .deb that Packages lists with its SHA256.
+import gzip, re
+dists = os.path.join(root, "deb/dists")
+for suite in sorted(os.listdir(dists)) if os.path.isdir(dists) else []:
+    inrelease = os.path.join(dists, suite, "InRelease")
+    if suite.startswith(".") or not os.path.exists(inrelease):
+        continue
+    with open(inrelease, encoding="utf-8") as f:
+        body = f.read().split("\n\n", 1)[1].split("\n-----BEGIN PGP SIGNATURE-----", 1)[0]
+    sha_section = body.split("\nSHA256:\n", 1)[1] if "\nSHA256:\n" in body else ""
+    for line in sha_section.splitlines():
+        if not line.startswith(" "):
+            break
+        hexdigest, size, rel = line.split()
+        by_hash = os.path.join(dists, suite, os.path.dirname(rel), "by-hash/SHA256", hexdigest)
+        checked += 1
+        if not os.path.exists(by_hash):
+            problems.append("deb/dists/%s/InRelease lists %s, whose by-hash copy is missing" % (suite, rel))
+            continue
+        if digest(by_hash, "sha256").hexdigest() != hexdigest or os.path.getsize(by_hash) != int(size):
+            problems.append("deb/dists/%s: by-hash copy of %s differs" % (suite, rel))
+            continue
+        if not rel.endswith("/Packages"):
+            continue
+        with open(by_hash, encoding="utf-8") as f:
+            for stanza in f.read().split("\n\n"):
+                fields = dict(re.findall(r"^([A-Za-z0-9-]+): (.*)$", stanza, re.M))
+                if "Filename" not in fields:
+                    continue
+                deb = os.path.join(root, "deb", fields["Filename"])
+                checked += 1
+                if not os.path.exists(deb):
+                    problems.append("%s/%s lists %s, which is missing" % (suite, rel, fields["Filename"]))
+                elif digest(deb, "sha256").hexdigest() != fields["SHA256"]:
+                    problems.append("%s/%s gives %s another SHA256" % (suite, rel, fields["Filename"]))
+
+# dnf: each repomd.xml to the metadata it lists, with its checksum, to each package
+# primary.xml lists, with its pkgid. (repomd.xml and repomd.xml.asc are two files: between
+# their moves the signature is the previous one's, which no per-file order avoids.)
+import xml.etree.ElementTree as ET
+REPO, COMMON = "{http://linux.duke.edu/metadata/repo}", "{http://linux.duke.edu/metadata/common}"
+for top, dirs, files in os.walk(os.path.join(root, "rpm")):
+    if "repomd.xml" not in files or os.path.basename(top) != "repodata":
+        continue
+    base_dir = os.path.dirname(top)
+    for data in ET.parse(os.path.join(top, "repomd.xml")).getroot().iter(REPO + "data"):
+        href = data.find(REPO + "location").get("href")
+        want = data.find(REPO + "checksum").text
+        path = os.path.join(base_dir, href)
+        checked += 1
+        if not os.path.exists(path):
+            problems.append("%s/repomd.xml lists %s, which is missing" % (os.path.relpath(top, root), href))
+            continue
+        if digest(path, "sha256").hexdigest() != want:
+            problems.append("%s/repomd.xml gives %s another checksum" % (os.path.relpath(top, root), href))
+            continue
+        if data.get("type") != "primary":
+            continue
+        with gzip.open(path) as f:
+            for pkg in ET.parse(f).getroot().iter(COMMON + "package"):
+                loc = pkg.find(COMMON + "location").get("href")
+                rpm = os.path.join(base_dir, loc)
+                checked += 1
+                if not os.path.exists(rpm):
+                    problems.append("%s lists %s, which is missing" % (href, loc))
+                elif digest(rpm, "sha256").hexdigest() != pkg.find(COMMON + "checksum").text:
+                    problems.append("%s gives %s another pkgid" % (href, loc))
 
 if problems:
     sys.exit("; ".join(problems[:3]))
