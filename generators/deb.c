@@ -7,6 +7,7 @@
 
 #include "common/fsutil.h"
 #include "common/generator.h"
+#include "common/gzip_buffer.h"
 #include "common/package.h"
 #include "common/spool.h"
 #include "common/strbuf.h"
@@ -277,7 +278,7 @@ static int changelog_file(const struct package_spec *spec, struct template_file 
                            "test asset.\n\n -- %s  %s\n",
                            spec->name, spec->version, package_spec_field(spec, "maintainer"), date);
     struct strbuf gz = {0};
-    int rc = deb_gzip(text, strlen(text), &gz, err);
+    int rc = gzip_buffer(text, strlen(text), &gz, err);
     free(text);
     if (rc != AG_OK) {
         strbuf_free(&gz);

@@ -135,8 +135,6 @@ int deb_traversal_present(const char *out_root, const char *base_url, const stru
 /* ---- the repository (deb_index.c) ---- */
 
 int deb_write_index(const struct index_request *req, struct ag_error *err);
-/* gzip -9n of a buffer: MTIME 0, no name, appended to out. */
-int deb_gzip(const char *data, size_t len, struct strbuf *out, struct ag_error *err);
 /* The architectures a suite's Release lists for rows of these archs. */
 extern const char *const deb_default_archs[];
 extern const size_t deb_default_arch_count;

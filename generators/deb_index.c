@@ -3,10 +3,10 @@
  * the archive keyring, and the client settings. */
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "common/digest.h"
 #include "common/fsutil.h"
+#include "common/gzip_buffer.h"
 #include "common/openpgp.h"
 #include "common/strbuf.h"
 #include "generators/deb.h"
@@ -14,31 +14,6 @@
 /* Where apt clients run: an "all" package is listed in each. */
 const char *const deb_default_archs[] = {"amd64", "arm64"};
 const size_t deb_default_arch_count = sizeof deb_default_archs / sizeof deb_default_archs[0];
-
-/* gzip with MTIME 0 and no name: zlib's own header, the same bytes on
- * every run. */
-int deb_gzip(const char *data, size_t len, struct strbuf *out, struct ag_error *err)
-{
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-        return ag_error_set(err, AG_FAIL, "zlib: cannot start a gzip stream");
-    size_t cap = deflateBound(&z, (uLong)len) + 32;
-    unsigned char *buf = xmalloc(cap);
-    z.next_in = (Bytef *)data;
-    z.avail_in = (uInt)len;
-    z.next_out = buf;
-    z.avail_out = (uInt)cap;
-    int zr = deflate(&z, Z_FINISH);
-    deflateEnd(&z);
-    if (zr != Z_STREAM_END) {
-        free(buf);
-        return ag_error_set(err, AG_FAIL, "zlib: gzip failed");
-    }
-    strbuf_add(out, (const char *)buf, cap - z.avail_out);
-    free(buf);
-    return AG_OK;
-}
 
 struct deb_row {
     const struct artifact *art;
@@ -245,9 +220,9 @@ static int write_suite(const struct index_request *req, const char *suite, const
         if (tamper)
             strbuf_adds(&served, "Tag: tampered-by-mirror\n");
         if (rc == AG_OK)
-            rc = deb_gzip(clean.data ? clean.data : "", clean.len, &gz_clean, err);
+            rc = gzip_buffer(clean.data ? clean.data : "", clean.len, &gz_clean, err);
         if (rc == AG_OK)
-            rc = deb_gzip(served.data ? served.data : "", served.len, &gz_served, err);
+            rc = gzip_buffer(served.data ? served.data : "", served.len, &gz_served, err);
         char *plain = xasprintf("%s/binary-%s/Packages", DEB_COMPONENT, archs[a]);
         char *gz = xasprintf("%s.gz", plain);
         if (rc == AG_OK) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/digest.h"
+#include "common/gzip_buffer.h"
 #include "common/fsutil.h"
 #include "common/openpgp.h"
 #include "common/strbuf.h"
@@ -110,38 +111,63 @@ static int gerror_fail(struct ag_error *err, GError *gerr, const char *what)
     return err->status;
 }
 
-/* One repository: repodata/ for rows (all of its repo_dir). */
+/* The opening and closing of each metadata file around its package
+ * entries, as createrepo_c writes them. */
+static const char *const xml_open[] = {
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata "
+    "xmlns=\"http://linux.duke.edu/metadata/common\" "
+    "xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\" packages=\"",
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<filelists "
+    "xmlns=\"http://linux.duke.edu/metadata/filelists\" packages=\"",
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<otherdata "
+    "xmlns=\"http://linux.duke.edu/metadata/other\" packages=\""};
+static const char *const xml_close[] = {"</metadata>", "</filelists>", "</otherdata>"};
+
+/* One repository: repodata/ for rows (all of its repo_dir). Each package
+ * entry is createrepo_c's (cr_xml_dump); the files are written through
+ * the stage, under their content-addressed names, so a failed write is
+ * the run's like any other. */
 static int write_repo(const struct index_request *req, const char *repo_dir,
                       const struct artifact **rows, size_t n, int corrupt_primary,
                       struct ag_error *err)
 {
     static const char *const types[] = {"primary", "filelists", "other"};
-    cr_XmlFileType xml_types[] = {CR_XMLFILE_PRIMARY, CR_XMLFILE_FILELISTS, CR_XMLFILE_OTHER};
-    char *rel[3], *path[3];
-    cr_XmlFile *xml[3] = {NULL, NULL, NULL};
+    struct strbuf xml[3] = {{0}, {0}, {0}};
+    char *path[3] = {NULL, NULL, NULL};
     GError *gerr = NULL;
     int rc = AG_OK;
-    for (int t = 0; t < 3; t++) {
-        rel[t] = xasprintf("%s/repodata/%s.xml.gz", repo_dir, types[t]);
-        path[t] = repo_stage_path(req->stage, rel[t]);
-        if (rc == AG_OK && mkdir_for_file(path[t], err) != AG_OK)
-            rc = err->status;
-        if (rc == AG_OK && (xml[t] = cr_xmlfile_sopen(path[t], xml_types[t], CR_CW_GZ_COMPRESSION,
-                                                      NULL, &gerr)) == NULL)
-            rc = gerror_fail(err, gerr, path[t]);
-        if (rc == AG_OK && cr_xmlfile_set_num_of_pkgs(xml[t], (long)n, &gerr) != CRE_OK)
-            rc = gerror_fail(err, gerr, path[t]);
-    }
+    for (int t = 0; t < 3; t++)
+        strbuf_addf(&xml[t], "%s%zu\">\n", xml_open[t], n);
     for (size_t i = 0; rc == AG_OK && i < n; i++) {
         cr_Package *pkg = package_of(rows[i], req->epoch, repo_dir);
-        for (int t = 0; rc == AG_OK && t < 3; t++)
-            if (cr_xmlfile_add_pkg(xml[t], pkg, &gerr) != CRE_OK)
-                rc = gerror_fail(err, gerr, rows[i]->path);
+        struct cr_XmlStruct dumped = cr_xml_dump(pkg, &gerr);
+        if (dumped.primary == NULL || dumped.filelists == NULL || dumped.other == NULL)
+            rc = gerror_fail(err, gerr, rows[i]->path);
+        else {
+            strbuf_adds(&xml[0], dumped.primary);
+            strbuf_adds(&xml[1], dumped.filelists);
+            strbuf_adds(&xml[2], dumped.other);
+        }
+        g_free(dumped.primary);
+        g_free(dumped.filelists);
+        g_free(dumped.other);
         cr_package_free(pkg);
     }
-    for (int t = 0; t < 3; t++)
-        if (xml[t] && cr_xmlfile_close(xml[t], &gerr) != CRE_OK && rc == AG_OK)
-            rc = gerror_fail(err, gerr, path[t]);
+    for (int t = 0; rc == AG_OK && t < 3; t++) {
+        strbuf_adds(&xml[t], xml_close[t]);
+        struct strbuf gz = {0};
+        rc = gzip_buffer(xml[t].data, xml[t].len, &gz, err);
+        char hex[2 * DIGEST_MAX_BYTES + 1] = "";
+        if (rc == AG_OK)
+            rc = digest_buffer_hex(DIGEST_SHA256, gz.data, gz.len, hex, err);
+        char *rel = xasprintf("%s/repodata/%s-%s.xml.gz", repo_dir, hex, types[t]);
+        if (rc == AG_OK)
+            rc = repo_stage_put(req->stage, rel, gz.data, gz.len, REPO_LISTING, err);
+        if (rc == AG_OK)
+            path[t] = repo_stage_path(req->stage, rel);
+        free(rel);
+        strbuf_free(&gz);
+    }
 
     cr_Repomd *repomd = cr_repomd_new();
     char *revision = xasprintf("%lld", (long long)req->epoch);
@@ -154,17 +180,9 @@ static int write_repo(const struct index_request *req, const char *repo_dir,
             cr_repomd_record_free(rec);
             break;
         }
-        /* Content-addressed names: a client mid-publish never reads a
-         * listing that repomd.xml does not name. */
-        if (cr_repomd_record_rename_file(rec, &gerr) != CRE_OK) {
-            rc = gerror_fail(err, gerr, path[t]);
-            cr_repomd_record_free(rec);
-            break;
-        }
+        /* Content-addressed names (given above): a client mid-publish
+         * never reads a listing that repomd.xml does not name. */
         rec->timestamp = req->epoch;
-        char *final = xasprintf("%s/%s", repo_dir, rec->location_href);
-        rc = repo_stage_add(req->stage, final, REPO_LISTING, err);
-        free(final);
         if (corrupt_primary && t == 0) {
             char *wrong = g_strdup(rec->checksum);
             hex_digest_corrupt(wrong);
@@ -193,7 +211,7 @@ static int write_repo(const struct index_request *req, const char *repo_dir,
     free(repomd_rel);
     free(xml_text);
     for (int t = 0; t < 3; t++) {
-        free(rel[t]);
+        strbuf_free(&xml[t]);
         free(path[t]);
     }
     return rc;
