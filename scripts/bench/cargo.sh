@@ -8,42 +8,13 @@
 #   ASSETGEN=path/to/assetgen       the binary to measure (default build/assetgen)
 #   BENCH_WORK=dir                  scratch directory (default: bench-cargo/ next to the binary)
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$repo"
-size=${1:-large}
-runs=${RUNS:-3}
-bin=${ASSETGEN:-$repo/build/assetgen}
-[ -x "$bin" ] || { echo "bench: $bin is not an executable (build it first, or set ASSETGEN)" >&2; exit 2; }
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_setup cargo "${1:-large}"
 cargo_bin=""
 if command -v rustup >/dev/null 2>&1; then cargo_bin=$(rustup which cargo 2>/dev/null || true); fi
 [ -n "$cargo_bin" ] || cargo_bin=$(command -v cargo || true)
 [ -n "$cargo_bin" ] || { echo "bench: cargo not found (a Rust toolchain is needed)" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time not found (Debian: apt-get install time)" >&2; exit 2; }
-work=${BENCH_WORK:-$(dirname "$bin")/bench-cargo}
-rm -rf "$work" && mkdir -p "$work"
-
-# best_of CMD...: prints "seconds peak_kib" of the fastest of $runs runs.
-best_of() {
-  local best="" line secs kib
-  for _ in $(seq "$runs"); do
-    if ! /usr/bin/time -v -o "$work/time.out" "$@" >/dev/null 2>"$work/last.err"; then
-      echo "bench: failed: $*" >&2
-      tail -n 20 "$work/last.err" >&2
-      return 1
-    fi
-    secs=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
-                         for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$work/time.out")
-    kib=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.out")
-    line="$secs $kib"
-    if [ -z "$best" ] || awk -v a="$secs" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
-      best=$line
-    fi
-  done
-  echo "$best"
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
 
 # Same content: the sources cargo would have packaged, unpacked from what assetgen wrote.
 "$bin" generate --format cargo --size "$size" --plain-names --no-sign --out "$work/ref" --quiet
