@@ -546,15 +546,21 @@ int signer_sign_hashed(struct signer *signer, const char *path, const struct dig
     return rc;
 }
 
-int signer_clearsign(struct signer *signer, const char *text, size_t len, char **out,
-                     size_t *out_len, struct ag_error *err)
+/* Signs data in one of GPGME's modes into a fresh NUL-terminated copy.
+ * The context stays armored for every other caller: armor is switched
+ * off only under the lock, for this call. */
+static int sign_memory(struct signer *signer, const void *data, size_t len, gpgme_sig_mode_t mode,
+                       int armored, const char *what, char **out, size_t *out_len,
+                       struct ag_error *err)
 {
     gpgme_data_t in, sig;
-    gpgme_data_new_from_mem(&in, text, len, 0);
+    gpgme_data_new_from_mem(&in, data, len, 0);
     gpgme_data_new(&sig);
     pthread_mutex_lock(&signer->lock);
-    gpgme_error_t e = gpgme_op_sign(signer->ctx, in, sig, GPGME_SIG_MODE_CLEAR);
-    int rc = check_sign_result(signer->ctx, e, "a clear-signed document", err);
+    gpgme_set_armor(signer->ctx, armored ? 1 : 0);
+    gpgme_error_t e = gpgme_op_sign(signer->ctx, in, sig, mode);
+    gpgme_set_armor(signer->ctx, 1);
+    int rc = check_sign_result(signer->ctx, e, what, err);
     pthread_mutex_unlock(&signer->lock);
     gpgme_data_release(in);
     size_t n = 0;
@@ -569,31 +575,18 @@ int signer_clearsign(struct signer *signer, const char *text, size_t len, char *
     return rc;
 }
 
-/* The context stays armored for every other caller: armor is switched
- * off only under the lock, for this call. */
+int signer_clearsign(struct signer *signer, const char *text, size_t len, char **out,
+                     size_t *out_len, struct ag_error *err)
+{
+    return sign_memory(signer, text, len, GPGME_SIG_MODE_CLEAR, 1, "a clear-signed document", out,
+                       out_len, err);
+}
+
 int signer_sign_buffer(struct signer *signer, const void *data, size_t len, int armored, char **out,
                        size_t *out_len, struct ag_error *err)
 {
-    gpgme_data_t in, sig;
-    gpgme_data_new_from_mem(&in, data, len, 0);
-    gpgme_data_new(&sig);
-    pthread_mutex_lock(&signer->lock);
-    gpgme_set_armor(signer->ctx, armored ? 1 : 0);
-    gpgme_error_t e = gpgme_op_sign(signer->ctx, in, sig, GPGME_SIG_MODE_DETACH);
-    gpgme_set_armor(signer->ctx, 1);
-    int rc = check_sign_result(signer->ctx, e, "a detached signature", err);
-    pthread_mutex_unlock(&signer->lock);
-    gpgme_data_release(in);
-    size_t n = 0;
-    char *bytes = gpgme_data_release_and_get_mem(sig, &n);
-    if (rc == AG_OK) {
-        *out = xmalloc(n + 1);
-        memcpy(*out, bytes, n);
-        (*out)[n] = '\0';
-        *out_len = n;
-    }
-    gpgme_free(bytes);
-    return rc;
+    return sign_memory(signer, data, len, GPGME_SIG_MODE_DETACH, armored, "a detached signature",
+                       out, out_len, err);
 }
 
 int signer_export_public(struct signer *signer, int armored, char **out, size_t *out_len,
