@@ -357,19 +357,11 @@ static json_t *deps_fact(const struct dep_list *l)
     return a;
 }
 
-/* What one package is: the strings of its header, checked. */
+/* What one package is: the checked strings of its header, and those
+ * made of them. */
 struct rpm_meta {
-    const char *header_name; /* the row's name, or another for name-mismatch */
+    struct rpm_meta_fields f;
     const char *version;
-    const char *release;
-    const char *epoch; /* NULL for none */
-    const char *arch;
-    const char *summary;
-    const char *description;
-    const char *license;
-    const char *group;
-    const char *url; /* NULL for none */
-    const char *compression;
     char *evr;       /* [epoch:]version-release */
     char *sourcerpm; /* <name>-<version>-<release>.src.rpm */
 };
@@ -383,13 +375,13 @@ static Header main_header(const struct package_spec *spec, const struct rpm_meta
                           struct dep_list *recommends)
 {
     Header h = headerNew();
-    int ok = headerAddI18NString(h, RPMTAG_SUMMARY, m->summary, "C") &&
-             headerAddI18NString(h, RPMTAG_DESCRIPTION, m->description, "C") &&
-             headerAddI18NString(h, RPMTAG_GROUP, m->group, "C");
-    ok = ok && put_string(h, RPMTAG_NAME, m->header_name) &&
-         put_string(h, RPMTAG_VERSION, m->version) && put_string(h, RPMTAG_RELEASE, m->release);
-    if (m->epoch)
-        ok = ok && put_u32(h, RPMTAG_EPOCH, (uint32_t)strtoul(m->epoch, NULL, 10));
+    int ok = headerAddI18NString(h, RPMTAG_SUMMARY, m->f.summary, "C") &&
+             headerAddI18NString(h, RPMTAG_DESCRIPTION, m->f.description, "C") &&
+             headerAddI18NString(h, RPMTAG_GROUP, m->f.group, "C");
+    ok = ok && put_string(h, RPMTAG_NAME, m->f.header_name) &&
+         put_string(h, RPMTAG_VERSION, m->version) && put_string(h, RPMTAG_RELEASE, m->f.release);
+    if (m->f.epoch)
+        ok = ok && put_u32(h, RPMTAG_EPOCH, (uint32_t)strtoul(m->f.epoch, NULL, 10));
     uint64_t installed = 0;
     for (size_t i = 0; i < n; i++)
         installed += e[i].size;
@@ -397,9 +389,9 @@ static Header main_header(const struct package_spec *spec, const struct rpm_meta
          put_string(h, RPMTAG_BUILDHOST, BUILDHOST);
     ok = ok && (installed >= UINT32_MAX ? put_u64(h, RPMTAG_LONGSIZE, installed)
                                         : put_u32(h, RPMTAG_SIZE, (uint32_t)installed));
-    ok = ok && put_string(h, RPMTAG_LICENSE, m->license) &&
-         (m->url == NULL || put_string(h, RPMTAG_URL, m->url)) &&
-         put_string(h, RPMTAG_OS, "linux") && put_string(h, RPMTAG_ARCH, m->arch) &&
+    ok = ok && put_string(h, RPMTAG_LICENSE, m->f.license) &&
+         (m->f.url == NULL || put_string(h, RPMTAG_URL, m->f.url)) &&
+         put_string(h, RPMTAG_OS, "linux") && put_string(h, RPMTAG_ARCH, m->f.arch) &&
          put_string(h, RPMTAG_SOURCERPM, m->sourcerpm) &&
          put_string(h, RPMTAG_RPMVERSION, "4.18.0") && put_string(h, RPMTAG_ENCODING, "utf-8") &&
          put_string(h, RPMTAG_PACKAGER, RPM_PACKAGER);
@@ -484,9 +476,9 @@ static Header main_header(const struct package_spec *spec, const struct rpm_meta
     if (large)
         dep_add(requires, "rpmlib(LargeFiles)", RPMLIB_FLAGS, "4.12.0-1");
     dep_add(requires, "rpmlib(PayloadFilesHavePrefix)", RPMLIB_FLAGS, "4.0-1");
-    if (strcmp(m->compression, "xz") == 0)
+    if (strcmp(m->f.compression, "xz") == 0)
         dep_add(requires, "rpmlib(PayloadIsXz)", RPMLIB_FLAGS, "5.2-1");
-    if (strcmp(m->compression, "zstd") == 0)
+    if (strcmp(m->f.compression, "zstd") == 0)
         dep_add(requires, "rpmlib(PayloadIsZstd)", RPMLIB_FLAGS, "5.4.18-1");
     ok = ok &&
          put_deps(h, provides, RPMTAG_PROVIDENAME, RPMTAG_PROVIDEFLAGS, RPMTAG_PROVIDEVERSION) &&
@@ -499,11 +491,11 @@ static Header main_header(const struct package_spec *spec, const struct rpm_meta
     if (spec->defect && strcmp(spec->defect, RPM_PAYLOAD_DIGEST) == 0)
         hex_digest_corrupt(digest_hex_text);
     const char *digest_array[1] = {digest_hex_text};
-    const char *compressor = strcmp(m->compression, "none") == 0 ? NULL : m->compression;
-    const char *level = strcmp(m->compression, "gzip") == 0   ? "6"
-                        : strcmp(m->compression, "xz") == 0   ? "2"
-                        : strcmp(m->compression, "zstd") == 0 ? "3"
-                                                              : "0";
+    const char *compressor = strcmp(m->f.compression, "none") == 0 ? NULL : m->f.compression;
+    const char *level = strcmp(m->f.compression, "gzip") == 0   ? "6"
+                        : strcmp(m->f.compression, "xz") == 0   ? "2"
+                        : strcmp(m->f.compression, "zstd") == 0 ? "3"
+                                                                : "0";
     ok = ok && put_string(h, RPMTAG_PAYLOADFORMAT, "cpio") &&
          (compressor == NULL || put_string(h, RPMTAG_PAYLOADCOMPRESSOR, compressor)) &&
          put_string(h, RPMTAG_PAYLOADFLAGS, level) &&
@@ -632,20 +624,11 @@ int rpm_write_package(const struct package_spec *spec, const struct rpm_meta_fie
                       const struct template_set *files, struct artifact *row, struct ag_error *err)
 {
     struct rpm_meta m = {0};
-    m.header_name = fields->header_name;
+    m.f = *fields;
     m.version = spec->version;
-    m.release = fields->release;
-    m.epoch = fields->epoch;
-    m.arch = fields->arch;
-    m.summary = fields->summary;
-    m.description = fields->description;
-    m.license = fields->license;
-    m.group = fields->group;
-    m.url = fields->url;
-    m.compression = fields->compression;
-    m.evr = m.epoch ? xasprintf("%s:%s-%s", m.epoch, m.version, m.release)
-                    : xasprintf("%s-%s", m.version, m.release);
-    m.sourcerpm = xasprintf("%s-%s-%s.src.rpm", m.header_name, m.version, m.release);
+    m.evr = m.f.epoch ? xasprintf("%s:%s-%s", m.f.epoch, m.version, m.f.release)
+                      : xasprintf("%s-%s", m.version, m.f.release);
+    m.sourcerpm = xasprintf("%s-%s-%s.src.rpm", m.f.header_name, m.version, m.f.release);
 
     /* The entries: /usr/share/<name>/ owned by the package, the
      * templates in it, and the data file. */
@@ -674,7 +657,7 @@ int rpm_write_package(const struct package_spec *spec, const struct rpm_meta_fie
         large = large || e[i].size >= UINT32_MAX;
 
     struct payload p;
-    int rc = payload_open(&p, spec->out_root, m.compression, err);
+    int rc = payload_open(&p, spec->out_root, m.f.compression, err);
     int opened = rc == AG_OK;
     if (rc == AG_OK)
         rc = write_payload(spec, e, n, large, &p, err);
@@ -684,7 +667,7 @@ int rpm_write_package(const struct package_spec *spec, const struct rpm_meta_fie
     }
 
     struct dep_list requires = {0}, provides = {0}, recommends = {0};
-    dep_add(&provides, m.header_name, RPMSENSE_EQUAL, m.evr);
+    dep_add(&provides, m.f.header_name, RPMSENSE_EQUAL, m.evr);
     struct rpm_dep deps[64];
     size_t dep_count = 0;
     for (size_t i = 0; i < spec->dependency_count && dep_count < 60; i++) {
@@ -717,7 +700,7 @@ int rpm_write_package(const struct package_spec *spec, const struct rpm_meta_fie
         rc = atomic_file_open(&out, path, DIGEST_ALL, err);
     if (rc == AG_OK) {
         unsigned char lead[RPM_LEAD_SIZE];
-        char *nvr = xasprintf("%s-%s-%s", m.header_name, m.version, m.release);
+        char *nvr = xasprintf("%s-%s-%s", m.f.header_name, m.version, m.f.release);
         rpm_lead(lead, nvr);
         free(nvr);
         rc = atomic_file_write(&out, lead, sizeof lead, err);
@@ -751,20 +734,20 @@ int rpm_write_package(const struct package_spec *spec, const struct rpm_meta_fie
         char payload_hex[65];
         digest_hex(p.spool.digests.value[DIGEST_SHA256], 32, payload_hex);
         json_t *facts = json_object();
-        json_object_set_new(facts, "header_name", json_string(m.header_name));
-        json_object_set_new(facts, "epoch", json_string(m.epoch ? m.epoch : "0"));
-        json_object_set_new(facts, "release", json_string(m.release));
-        json_object_set_new(facts, "arch", json_string(m.arch));
-        json_object_set_new(facts, "summary", json_string(m.summary));
-        json_object_set_new(facts, "description", json_string(m.description));
-        json_object_set_new(facts, "license", json_string(m.license));
-        json_object_set_new(facts, "group", json_string(m.group));
-        if (m.url)
-            json_object_set_new(facts, "url", json_string(m.url));
+        json_object_set_new(facts, "header_name", json_string(m.f.header_name));
+        json_object_set_new(facts, "epoch", json_string(m.f.epoch ? m.f.epoch : "0"));
+        json_object_set_new(facts, "release", json_string(m.f.release));
+        json_object_set_new(facts, "arch", json_string(m.f.arch));
+        json_object_set_new(facts, "summary", json_string(m.f.summary));
+        json_object_set_new(facts, "description", json_string(m.f.description));
+        json_object_set_new(facts, "license", json_string(m.f.license));
+        json_object_set_new(facts, "group", json_string(m.f.group));
+        if (m.f.url)
+            json_object_set_new(facts, "url", json_string(m.f.url));
         json_object_set_new(facts, "buildhost", json_string(BUILDHOST));
         json_object_set_new(facts, "packager", json_string(RPM_PACKAGER));
         json_object_set_new(facts, "sourcerpm", json_string(m.sourcerpm));
-        json_object_set_new(facts, "compression", json_string(m.compression));
+        json_object_set_new(facts, "compression", json_string(m.f.compression));
         json_object_set_new(facts, "header_start", json_integer((json_int_t)start));
         json_object_set_new(facts, "header_end", json_integer((json_int_t)(start + hdr_len)));
         json_object_set_new(facts, "installed_size", json_integer((json_int_t)installed));
