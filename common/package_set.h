@@ -120,6 +120,9 @@ int version_range_holds(const struct version_range *range, const char *version);
 /* Whether the range is one exact version (a pin a yanked release still
  * answers, PEP 592). */
 int version_range_is_pin(const struct version_range *range);
+/* A comparator as most ecosystems spell it: "<", "<=", ">", ">=", and
+ * eq and ne (NULL where a format has no such comparator) for == and !=. */
+const char *range_op_spelling(enum range_op op, const char *eq, const char *ne);
 int version_is_prerelease(const char *version);
 /* A comparator's version in full: 2 is 2.0.0, 1.2 is 1.2.0 (a fresh
  * string); clients read a partial one each in their own way (npm's >1

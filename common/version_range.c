@@ -184,3 +184,22 @@ int version_range_is_pin(const struct version_range *range)
 {
     return range->count == 1 && range->items[0].op == RANGE_EQ;
 }
+
+const char *range_op_spelling(enum range_op op, const char *eq, const char *ne)
+{
+    switch (op) {
+    case RANGE_EQ:
+        return eq;
+    case RANGE_NE:
+        return ne;
+    case RANGE_LT:
+        return "<";
+    case RANGE_LE:
+        return "<=";
+    case RANGE_GT:
+        return ">";
+    case RANGE_GE:
+        return ">=";
+    }
+    return NULL;
+}

@@ -7,25 +7,6 @@
 #include "common/strbuf.h"
 #include "generators/cargo.h"
 
-static const char *cargo_op(enum range_op op)
-{
-    switch (op) {
-    case RANGE_EQ:
-        return "=";
-    case RANGE_LT:
-        return "<";
-    case RANGE_LE:
-        return "<=";
-    case RANGE_GT:
-        return ">";
-    case RANGE_GE:
-        return ">=";
-    case RANGE_NE:
-        break;
-    }
-    return NULL;
-}
-
 /* cargo's requirements are comparators that must all hold, with no "or"
  * and no "!=": the closest requirement to "!=V" leaves it out, which
  * admits V too. The set's expected resolutions assume the exclusion, so
@@ -35,7 +16,7 @@ char *cargo_requirement_text(const struct version_range *range)
     struct strbuf out = {0};
     size_t written = 0;
     for (size_t i = 0; i < range->count; i++) {
-        const char *op = cargo_op(range->items[i].op);
+        const char *op = range_op_spelling(range->items[i].op, "=", NULL);
         if (op == NULL)
             continue;
         /* A bare "1.2.3" is a caret requirement in cargo: every operator

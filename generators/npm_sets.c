@@ -7,25 +7,6 @@
 #include "common/fsutil.h"
 #include "common/strbuf.h"
 
-static const char *npm_op(enum range_op op)
-{
-    switch (op) {
-    case RANGE_EQ:
-        return "";
-    case RANGE_LT:
-        return "<";
-    case RANGE_LE:
-        return "<=";
-    case RANGE_GT:
-        return ">";
-    case RANGE_GE:
-        return ">=";
-    case RANGE_NE:
-        break;
-    }
-    return NULL;
-}
-
 /* node-semver has no "!=": each one splits the range in two, below and
  * above it, joined by "||". */
 char *npm_range_text(const struct version_range *range)
@@ -41,7 +22,7 @@ char *npm_range_text(const struct version_range *range)
         size_t bit = 0, written = 0;
         for (size_t i = 0; i < range->count; i++) {
             const struct range_comparator *c = &range->items[i];
-            const char *op = npm_op(c->op);
+            const char *op = range_op_spelling(c->op, "", NULL);
             if (op == NULL)
                 op = (a >> bit++) & 1 ? ">" : "<";
             char *full = version_padded(c->version);

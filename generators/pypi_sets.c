@@ -42,19 +42,14 @@ static char *pypi_native_version(const char *semver)
     return xstrdup(semver);
 }
 
-static const char *pypi_op(enum range_op op)
-{
-    static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
-    return ops[op];
-}
-
 static char *pypi_specifier(const struct version_range *range)
 {
     struct strbuf out = {0};
     for (size_t i = 0; i < range->count; i++) {
         char *full = version_padded(range->items[i].version);
         char *version = pypi_native_version(full);
-        strbuf_addf(&out, "%s%s%s", i ? "," : "", pypi_op(range->items[i].op), version);
+        strbuf_addf(&out, "%s%s%s", i ? "," : "", range_op_spelling(range->items[i].op, "==", "!="),
+                    version);
         free(version);
         free(full);
     }
