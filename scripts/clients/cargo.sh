@@ -67,12 +67,7 @@ command -v "$PYTHON" >/dev/null || case_finish skip "$PYTHON not found"
 
 # The row's own facts beyond lib.sh's: yanked, its package set's expected resolution for
 # NAME, and the crate and publish body of the same publication.
-if ! facts=$("$PYTHON" - "$MANIFEST" "$A_PATH" 2>"$WORK/facts.err" <<'EOF'
-import json, sys
-manifest, path = sys.argv[1], sys.argv[2]
-doc = json.load(open(manifest, encoding="utf-8"))
-row = [a for a in doc.get("artifacts", []) if a.get("path") == path][0]
-facts = row.get("facts") or {}
+case_row_facts YANKED RESOLVES CRATE_PATH CRATE_SHA256 BODY_PATH UNLISTED <<'EOF'
 out = {"YANKED": "1" if facts.get("yanked") is not None else "", "RESOLVES": ""}
 # The crate and the body of one publication lie side by side under cargo/ (or under
 # cargo/_republish/<n>/ for a later copy).
@@ -96,20 +91,7 @@ if set_name:
         res = r.get("resolves") or {}
         if r.get("request") == name and r.get("outcome") == "resolves" and res.get(name) == version:
             out["RESOLVES"] = " ".join("%s=%s" % kv for kv in sorted(res.items()))
-for k, v in out.items():
-    if "\n" in v or "\t" in v:
-        sys.exit("a fact of '%s' holds a newline or tab" % path)
-    print("%s\t%s" % (k, v))
 EOF
-); then
-  case_finish fail "manifest: $(tail -n1 "$WORK/facts.err")"
-fi
-F_YANKED="" F_RESOLVES="" F_CRATE_PATH="" F_CRATE_SHA256="" F_BODY_PATH="" F_UNLISTED=""
-while IFS=$'\t' read -r key value; do
-  case "$key" in
-    YANKED|RESOLVES|CRATE_PATH|CRATE_SHA256|BODY_PATH|UNLISTED) printf -v "F_$key" '%s' "$value" ;;
-  esac
-done <<<"$facts"
 [ -n "$F_CRATE_PATH" ] || case_finish fail "manifest: no crate row beside '$A_PATH'"
 # A later copy of a republished version carries no defect name: its refusal is the registry's
 # "already uploaded".

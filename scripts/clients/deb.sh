@@ -68,12 +68,8 @@ done
 APT_VERSION=$(apt-get --version 2>/dev/null | awk 'NR==1 {print $2}')
 DPKG_VERSION=$(dpkg-query --version 2>/dev/null | sed -n '1s/.* version \([^ ]*\).*/\1/p')
 
-# The row's facts beyond lib.sh's: its suite and its set's expected resolution for NAME.
-if ! facts=$("$PYTHON" - "$MANIFEST" "$A_PATH" 2>"$WORK/facts.err" <<'EOF'
-import json, sys
-manifest, path = sys.argv[1], sys.argv[2]
-doc = json.load(open(manifest, encoding="utf-8"))
-row = [a for a in doc.get("artifacts", []) if a.get("path") == path][0]
+# The row's facts beyond lib.sh's: its suite, and whether it is a pre-release or unlisted.
+case_row_facts SUITE PRERELEASE UNLISTED <<'EOF'
 name, version = row["name"], row["version"]
 # A pre-release has a '~' in its upstream part: after the epoch, before the revision.
 upstream = version.split(":", 1)[-1]
@@ -82,24 +78,11 @@ prerelease = "~" in upstream
 suite = "defect-" + row["defect"] if row.get("defect") else "assetgen-experimental" if prerelease else "assetgen"
 out = {"SUITE": suite, "PRERELEASE": "1" if prerelease and not row.get("defect") else "",
        "UNLISTED": "" if row.get("listed", True) else "1"}
-for k, v in out.items():
-    if "\n" in v or "\t" in v:
-        sys.exit("a fact of '%s' holds a newline or tab" % path)
-    print("%s\t%s" % (k, v))
 EOF
-); then
-  case_finish fail "manifest: $(tail -n1 "$WORK/facts.err")"
-fi
-F_SUITE="" F_PRERELEASE="" F_UNLISTED="" F_FAILS=""
-while IFS= read -r line; do
-  key=${line%%$'\t'*} value=${line#*$'\t'}
-  case "$key" in
-    SUITE|PRERELEASE|UNLISTED) printf -v "F_$key" '%s' "$value" ;;
-  esac
-done <<<"$facts"
 # The set's requests of NAME that this row answers (apt-get args; RESOLVES: the NAME=VERSION
 # list apt must install; FAILS: the manifest's notes).
 case_set_checks
+F_FAILS=""
 for line in "${SET_CHECKS[@]+"${SET_CHECKS[@]}"}"; do
   value=${line#*$'\t'}
   [[ "$line" == FAILS$'\t'* ]] && F_FAILS=${value%%$'\t'*}

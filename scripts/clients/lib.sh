@@ -357,3 +357,36 @@ case_set_checks() {
   return 0
 }
 
+# case_row_facts KEY... <<'EOF' (a Python snippet) EOF: what a case needs of its row beyond
+# case_load_artifact's. The snippet runs with doc (the manifest), row (this artifact's entry),
+# facts (its facts) and path defined and fills the dict out; each KEY becomes F_KEY (empty
+# when the snippet gives none). A value holding a newline or tab fails the case.
+case_row_facts() {
+  local snippet key k line value out
+  snippet=$(cat)
+  for key in "$@"; do printf -v "F_$key" '%s' ""; done
+  out=$("$PYTHON" - "$MANIFEST" "$A_PATH" "$snippet" 2>"$WORK/facts.err" <<'PY'
+import json, sys
+manifest, path, snippet = sys.argv[1:4]
+doc = json.load(open(manifest, encoding="utf-8"))
+row = [a for a in doc.get("artifacts", []) if a.get("path") == path][0]
+facts = row.get("facts") or {}
+out = {}
+exec(compile(snippet, "row facts", "exec"))
+for k, v in out.items():
+    v = str(v)
+    if "\n" in v or "\t" in v:
+        sys.exit("a fact of '%s' holds a newline or tab" % path)
+    print("%s\t%s" % (k, v))
+PY
+  ) || case_finish fail "manifest: $(tail -n1 "$WORK/facts.err")"
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    key=${line%%$'\t'*} value=${line#*$'\t'}
+    for k in "$@"; do
+      if [ "$k" = "$key" ]; then printf -v "F_$key" '%s' "$value"; fi
+    done
+  done <<<"$out"
+  return 0
+}
+

@@ -62,32 +62,11 @@ for tool in dnf rpm rpm2cpio cpio curl; do
 done
 command -v "$PYTHON" >/dev/null || case_finish skip "$PYTHON not found"
 
-# The row's facts: its release and arch, its repository directory, and its set's expected
-# resolution for NAME.
-if ! facts=$("$PYTHON" - "$MANIFEST" "$A_PATH" 2>"$WORK/facts.err" <<'EOF'
-import json, sys
-manifest, path = sys.argv[1], sys.argv[2]
-doc = json.load(open(manifest, encoding="utf-8"))
-row = [a for a in doc.get("artifacts", []) if a.get("path") == path][0]
-facts = row.get("facts") or {}
+# The row's facts: its release, its repository directory and its signer persona.
+case_row_facts RELEASE REPO_DIR SIGNER <<'EOF'
 out = {"RELEASE": facts.get("release", "1"),
        "REPO_DIR": path.split("/Packages/")[0], "SIGNER": row.get("signer") or ""}
-for k, v in out.items():
-    v = str(v)
-    if "\n" in v or "\t" in v:
-        sys.exit("a fact of '%s' holds a newline or tab" % path)
-    print("%s\t%s" % (k, v))
 EOF
-); then
-  case_finish fail "manifest: $(tail -n1 "$WORK/facts.err")"
-fi
-F_RELEASE="" F_REPO_DIR="" F_SIGNER=""
-while IFS= read -r line; do
-  key=${line%%$'\t'*} value=${line#*$'\t'}
-  case "$key" in
-    RELEASE|REPO_DIR|SIGNER) printf -v "F_$key" '%s' "$value" ;;
-  esac
-done <<<"$facts"
 # The set's requests of NAME that this row answers (dnf args; RESOLVES: the NAME=VERSION list
 # dnf must install; FAILS: the manifest's notes).
 case_set_checks
