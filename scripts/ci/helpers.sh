@@ -57,3 +57,29 @@ optional_reason() {
   done <"$OPTIONAL_TABLE"
   return 1
 }
+
+# tree_digests DIR: one line per file under DIR (the run lock aside), sorted: its sha256, its
+# mode and its path; directories as "dir MODE PATH". Two trees are byte for byte the same when
+# their listings are, so a reproducibility check compares a listing with a fresh tree and
+# never keeps two large trees on the disk at once.
+tree_digests() {
+  (
+    cd "$1" || exit 1
+    find . -name .assetgen.lock -prune -o -type d -printf 'dir %m %p\n' -o -type l \
+      -printf 'link %l %p\n' -o -type f -printf 'file %m %p\n' | LC_ALL=C sort -k 3 |
+      while read -r kind mode path; do
+        case $kind in
+          dir | link) printf '%s %s %s\n' "$kind" "$mode" "$path" ;;
+          *) printf '%s %s %s\n' "$(sha256sum <"$path" | cut -c1-64)" "$mode" "$path" ;;
+        esac
+      done
+  )
+}
+
+# same_digests LISTING DIR: empty when DIR's tree_digests is LISTING, else the first lines of
+# the difference (the paths that differ).
+same_digests() {
+  local d
+  d=$(diff "$1" <(tree_digests "$2") 2>&1 | head -n 6) || true
+  printf '%s' "$d"
+}

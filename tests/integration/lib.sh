@@ -7,3 +7,5 @@ SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
 export SOURCE_DATE_EPOCH=1700000000
 fail() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=../../scripts/ci/helpers.sh
+. "$REPO_ROOT/scripts/ci/helpers.sh"
