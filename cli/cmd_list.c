@@ -119,6 +119,11 @@ static void print_release(const struct set_release *rel)
     for (size_t d = 0; d < rel->dependency_count; d++)
         printf("      needs %s %s (%s)\n", rel->dependencies[d].name,
                rel->dependencies[d].range.text, dependency_kind_name(rel->dependencies[d].kind));
+    for (size_t v = 0; v < rel->provide_count; v++)
+        printf("      provides %s (at %s)\n", rel->provides[v], rel->version);
+    for (size_t c = 0; c < rel->conflict_count; c++)
+        printf("      conflicts with %s %s\n", rel->conflicts[c].name,
+               rel->conflicts[c].range.text);
 }
 
 static void list_sets(const struct config *config)

@@ -17,11 +17,11 @@
  * the like) and a temporary's ".<name>.tmp-<pid>-XXXXXX". */
 #define PLAN_NAME_VERSION_MAX 180
 
-static char *plan_own(struct generate_plan *plan, char *text)
+static void *plan_own(struct generate_plan *plan, void *block)
 {
     plan->owned = xrealloc(plan->owned, (plan->owned_count + 1) * sizeof *plan->owned);
-    plan->owned[plan->owned_count++] = text;
-    return text;
+    plan->owned[plan->owned_count++] = block;
+    return block;
 }
 
 static uint64_t plan_data_size(const struct size_tier *size, const struct generator *gen)
@@ -312,14 +312,15 @@ static int plan_set_packages(struct generate_plan *plan, const struct generate_r
         char *name = plan_own(plan, plan_tier_name(pkg->name, req->size->name, req->plain_names));
         for (size_t r = 0; r < pkg->release_count; r++) {
             const struct set_release *rel = &pkg->releases[r];
-            struct spec_dependency *deps = xcalloc(rel->dependency_count + 1, sizeof *deps);
-            plan->dependency_lists =
-                xrealloc(plan->dependency_lists,
-                         (plan->dependency_list_count + 1) * sizeof *plan->dependency_lists);
-            plan->dependency_lists[plan->dependency_list_count++] = deps;
-            for (size_t d = 0; d < rel->dependency_count; d++) {
-                const struct set_dependency *dep = &rel->dependencies[d];
-                deps[d].provided = package_set_package(set, dep->name) != NULL;
+            /* The dependencies, then the conflicts, in one list. */
+            size_t relations = rel->dependency_count + rel->conflict_count;
+            struct spec_dependency *deps = plan_own(plan, xcalloc(relations + 1, sizeof *deps));
+            for (size_t d = 0; d < relations; d++) {
+                const struct set_dependency *dep = d < rel->dependency_count
+                                                       ? &rel->dependencies[d]
+                                                       : &rel->conflicts[d - rel->dependency_count];
+                deps[d].provided = package_set_package(set, dep->name) != NULL ||
+                                   package_set_provides(set, dep->name);
                 deps[d].name = deps[d].provided
                                    ? plan_own(plan, plan_tier_name(dep->name, req->size->name,
                                                                    req->plain_names))
@@ -327,6 +328,10 @@ static int plan_set_packages(struct generate_plan *plan, const struct generate_r
                 deps[d].range = &dep->range;
                 deps[d].kind = dep->kind;
             }
+            const char **provides = plan_own(plan, xcalloc(rel->provide_count + 1, sizeof(char *)));
+            for (size_t v = 0; v < rel->provide_count; v++)
+                provides[v] = plan_own(
+                    plan, plan_tier_name(rel->provides[v], req->size->name, req->plain_names));
             for (unsigned c = 0; c < rel->copies; c++) {
                 struct planned_package *p = plan_package(plan, req, gen, tpl, fields);
                 p->spec.name = name;
@@ -336,6 +341,10 @@ static int plan_set_packages(struct generate_plan *plan, const struct generate_r
                 p->spec.set = set->name;
                 p->spec.dependencies = deps;
                 p->spec.dependency_count = rel->dependency_count;
+                p->spec.conflicts = deps + rel->dependency_count;
+                p->spec.conflict_count = rel->conflict_count;
+                p->spec.provides = provides;
+                p->spec.provide_count = rel->provide_count;
                 p->spec.yanked = rel->yanked;
                 p->spec.tags = rel->tags;
                 p->spec.tag_count = rel->tag_count;
@@ -473,9 +482,6 @@ void generate_plan_free(struct generate_plan *plan)
     for (size_t i = 0; i < plan->field_set_count; i++)
         free(plan->field_sets[i]);
     free(plan->field_sets);
-    for (size_t i = 0; i < plan->dependency_list_count; i++)
-        free(plan->dependency_lists[i]);
-    free(plan->dependency_lists);
     json_decref(plan->set_entry);
     free(plan->packages);
     free(plan->generators);

@@ -30,12 +30,10 @@ struct generate_plan {
     const char *ca_cert_path;    /* the test CA, published beside it */
     uint64_t planned_bytes;      /* about what the run writes, for progress */
     unsigned lock_timeout;       /* seconds to wait for the output lock; 0: no limit */
-    char **owned;                /* strings the specs point into */
+    void **owned;                /* blocks (strings, lists) the specs point into */
     size_t owned_count;
     struct package_field_value **field_sets; /* one per generator */
     size_t field_set_count;
-    struct spec_dependency **dependency_lists; /* the specs' dependencies */
-    size_t dependency_list_count;
     /* The set's entry for the manifest (definition, per-format outcomes),
      * or NULL when no set was chosen. */
     json_t *set_entry;

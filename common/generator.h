@@ -28,8 +28,9 @@ struct package_field_value {
     const char *value;
 };
 
-/* A dependency of a package made from a set, as the format names it:
- * a package of the set carries the run's name for it (its tier suffix
+/* A dependency (or a conflict) of a package made from a set, as the
+ * format names it: a package of the set, or a virtual name one of its
+ * releases provides, carries the run's name for it (its tier suffix
  * included); one the set does not hold keeps its name and is marked
  * not provided. */
 struct spec_dependency {
@@ -62,6 +63,12 @@ struct package_spec {
     const char *set; /* the set's name, or NULL */
     const struct spec_dependency *dependencies;
     size_t dependency_count;
+    /* Virtual names it provides at its own version, as the run names
+     * them (tier suffix included), and what it conflicts with. */
+    const char *const *provides;
+    size_t provide_count;
+    const struct spec_dependency *conflicts;
+    size_t conflict_count;
     const char *yanked; /* the reason ("" for none), or NULL */
     char *const *tags;  /* dist-tags the release carries */
     size_t tag_count;
@@ -140,6 +147,8 @@ enum set_feature {
     SET_PRERELEASE = 1u << 4,
     SET_DIST_TAGS = 1u << 5,
     SET_RANGE_NOT_EQUAL = 1u << 6, /* a range can exclude one version (!=) */
+    SET_PROVIDES = 1u << 7,        /* a package can stand in for a virtual name */
+    SET_CONFLICTS = 1u << 8,       /* a package can refuse to be installed beside another */
 };
 
 enum yank_policy {

@@ -108,10 +108,36 @@ out:
     return err->status;
 }
 
+/* A list of dependencies (or of conflicts: the same name and range) under key. */
+static int load_relations(struct yaml_doc *doc, yaml_node_t *node, const char *key,
+                          const char *what, struct set_dependency **out, size_t *count,
+                          struct ag_error *err)
+{
+    yaml_node_t *list = yaml_map_get(doc, node, key);
+    if (list == NULL || yaml_is_null(list))
+        return AG_OK;
+    if (yaml_expect_type(doc, list, YAML_SEQUENCE_NODE, key, err) != AG_OK)
+        return err->status;
+    size_t n = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
+    *out = xcalloc(n + 1, sizeof **out);
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *item = yaml_document_get_node(&doc->doc, list->data.sequence.items.start[i]);
+        (*count)++;
+        if (load_dependency(doc, item, &(*out)[i], err) != AG_OK)
+            return err->status;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp((*out)[j].name, (*out)[i].name) == 0)
+                return yaml_node_error(doc, item, err, "%s '%s' is listed twice", what,
+                                       (*out)[i].name);
+    }
+    return AG_OK;
+}
+
 static int load_release(struct yaml_doc *doc, yaml_node_t *key, yaml_node_t *node,
                         struct set_release *rel, struct ag_error *err)
 {
-    static const char *const keys[] = {"yanked", "tags", "dependencies", "copies", "signer"};
+    static const char *const keys[] = {"yanked", "tags",     "dependencies", "copies",
+                                       "signer", "provides", "conflicts"};
     rel->version = xstrdup(yaml_scalar(key));
     rel->copies = 1;
     if (!version_is_semver(rel->version) || strchr(rel->version, '+') != NULL)
@@ -125,8 +151,18 @@ static int load_release(struct yaml_doc *doc, yaml_node_t *key, yaml_node_t *nod
     snprintf(what, sizeof what, "version %s", rel->version);
     if (yaml_expect_type(doc, node, YAML_MAPPING_NODE, what, err) ||
         yaml_check_keys(doc, node, keys, COUNT(keys), what, err) ||
-        yaml_get_string_list(doc, node, "tags", &rel->tags, &rel->tag_count, err))
+        yaml_get_string_list(doc, node, "tags", &rel->tags, &rel->tag_count, err) ||
+        yaml_get_string_list(doc, node, "provides", &rel->provides, &rel->provide_count, err))
         return err->status;
+    for (size_t i = 0; i < rel->provide_count; i++) {
+        if (load_name(doc, yaml_map_get(doc, node, "provides"), rel->provides[i], "provided name",
+                      err) != AG_OK)
+            return err->status;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(rel->provides[j], rel->provides[i]) == 0)
+                return yaml_node_error(doc, yaml_map_get(doc, node, "provides"), err,
+                                       "provided name '%s' is listed twice", rel->provides[i]);
+    }
     yaml_node_t *yanked = yaml_map_get(doc, node, "yanked");
     if (yanked != NULL) {
         const char *v = yaml_scalar(yanked);
@@ -168,24 +204,11 @@ static int load_release(struct yaml_doc *doc, yaml_node_t *key, yaml_node_t *nod
             return err->status;
         rel->signer = (enum signer_persona)k;
     }
-    yaml_node_t *deps = yaml_map_get(doc, node, "dependencies");
-    if (deps == NULL || yaml_is_null(deps))
-        return AG_OK;
-    if (yaml_expect_type(doc, deps, YAML_SEQUENCE_NODE, "dependencies", err) != AG_OK)
+    if (load_relations(doc, node, "dependencies", "dependency", &rel->dependencies,
+                       &rel->dependency_count, err) != AG_OK)
         return err->status;
-    size_t n = (size_t)(deps->data.sequence.items.top - deps->data.sequence.items.start);
-    rel->dependencies = xcalloc(n + 1, sizeof *rel->dependencies);
-    for (size_t i = 0; i < n; i++) {
-        yaml_node_t *item = yaml_document_get_node(&doc->doc, deps->data.sequence.items.start[i]);
-        rel->dependency_count++;
-        if (load_dependency(doc, item, &rel->dependencies[i], err) != AG_OK)
-            return err->status;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(rel->dependencies[j].name, rel->dependencies[i].name) == 0)
-                return yaml_node_error(doc, item, err, "dependency '%s' is listed twice",
-                                       rel->dependencies[i].name);
-    }
-    return AG_OK;
+    return load_relations(doc, node, "conflicts", "conflict", &rel->conflicts, &rel->conflict_count,
+                          err);
 }
 
 static int load_package(struct yaml_doc *doc, yaml_node_t *key, yaml_node_t *node,
@@ -254,6 +277,31 @@ static int load_request(struct yaml_doc *doc, yaml_node_t *node, const struct pa
     return rc;
 }
 
+/* What needs the whole set: a provided name is virtual (no package of
+ * the set has it), and a package does not conflict with itself. */
+static int check_relations(struct yaml_doc *doc, yaml_node_t *key, const struct package_set *set,
+                           const struct set_package *pkg, struct ag_error *err)
+{
+    for (size_t r = 0; r < pkg->release_count; r++) {
+        const struct set_release *rel = &pkg->releases[r];
+        for (size_t v = 0; v < rel->provide_count; v++)
+            if (package_set_package(set, rel->provides[v]) != NULL)
+                return yaml_node_error(doc, key, err,
+                                       "package %s %s provides '%s', a package of the set (valid: "
+                                       "a virtual name, which no package of the set has)",
+                                       pkg->name, rel->version, rel->provides[v]);
+        for (size_t c = 0; c < rel->conflict_count; c++)
+            if (strcmp(rel->conflicts[c].name, pkg->name) == 0 ||
+                set_release_provides(rel, rel->conflicts[c].name))
+                return yaml_node_error(doc, key, err,
+                                       "package %s %s conflicts with '%s', which is itself "
+                                       "(valid: another package of the set, or a name another "
+                                       "provides)",
+                                       pkg->name, rel->version, rel->conflicts[c].name);
+    }
+    return AG_OK;
+}
+
 static int load_set(struct yaml_doc *doc, yaml_node_t *key, yaml_node_t *node,
                     struct package_set *set, struct ag_error *err)
 {
@@ -293,6 +341,11 @@ static int load_set(struct yaml_doc *doc, yaml_node_t *key, yaml_node_t *node,
         for (size_t r = 0; r < set->packages[i].release_count; r++)
             releases += set->packages[i].releases[r].copies;
     }
+    for (size_t i = 0; i < n; i++)
+        if (check_relations(
+                doc, yaml_document_get_node(&doc->doc, packages->data.mapping.pairs.start[i].key),
+                set, &set->packages[i], err) != AG_OK)
+            return err->status;
     if (releases > SET_RELEASES_MAX)
         return yaml_node_error(doc, packages, err, "%s holds %zu releases; at most %d", what,
                                releases, SET_RELEASES_MAX);
@@ -388,6 +441,30 @@ static const char builtin_sets[] =
     "      - {package: ag-lib, range: '==1.2.0'}\n"
     "      - {package: ag-lib, tag: latest}\n"
     "      - {package: ag-lib, tag: next}\n"
+    "  relations:\n"
+    "    summary: a virtual name one package provides and another needs, and two packages "
+    "that conflict\n"
+    "    packages:\n"
+    "      ag-impl:\n"
+    "        versions: {1.0.0: {provides: [ag-virtual]}}\n"
+    "      ag-consumer:\n"
+    "        versions:\n"
+    "          1.0.0:\n"
+    "            dependencies: [{name: ag-virtual, range: '>=1.0'}]\n"
+    "      ag-old:\n"
+    "        versions: {1.0.0: {}}\n"
+    "      ag-new:\n"
+    "        versions:\n"
+    "          1.0.0:\n"
+    "            conflicts: [{name: ag-old, range: '<2'}]\n"
+    "      ag-bundle:\n"
+    "        versions:\n"
+    "          1.0.0:\n"
+    "            dependencies: [{name: ag-new}, {name: ag-old}]\n"
+    "    requests:\n"
+    "      - {package: ag-consumer}\n"
+    "      - {package: ag-bundle}\n"
+    "      - {package: ag-new}\n"
     "  republish:\n"
     "    summary: one name and version published twice with different bytes\n"
     "    packages:\n"
@@ -446,16 +523,40 @@ const struct set_package *package_set_package(const struct package_set *set, con
     return NULL;
 }
 
+int set_release_provides(const struct set_release *rel, const char *name)
+{
+    for (size_t v = 0; v < rel->provide_count; v++)
+        if (strcmp(rel->provides[v], name) == 0)
+            return 1;
+    return 0;
+}
+
+int package_set_provides(const struct package_set *set, const char *name)
+{
+    for (size_t i = 0; i < set->package_count; i++)
+        for (size_t r = 0; r < set->packages[i].release_count; r++)
+            if (set_release_provides(&set->packages[i].releases[r], name))
+                return 1;
+    return 0;
+}
+
+static void relations_free(struct set_dependency *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(list[i].name);
+        version_range_free(&list[i].range);
+    }
+    free(list);
+}
+
 static void release_free(struct set_release *rel)
 {
     free(rel->version);
     free(rel->yanked);
     string_list_free(rel->tags, rel->tag_count);
-    for (size_t i = 0; i < rel->dependency_count; i++) {
-        free(rel->dependencies[i].name);
-        version_range_free(&rel->dependencies[i].range);
-    }
-    free(rel->dependencies);
+    string_list_free(rel->provides, rel->provide_count);
+    relations_free(rel->dependencies, rel->dependency_count);
+    relations_free(rel->conflicts, rel->conflict_count);
 }
 
 void package_sets_free(struct package_set_list *list)

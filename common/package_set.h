@@ -57,6 +57,15 @@ struct set_release {
     size_t dependency_count;
     unsigned copies; /* 2 or more: the same version again with other bytes */
     enum signer_persona signer;
+    /* Virtual names the release stands in for, each at the release's own
+     * version (Debian's and rpm's Provides): a dependency on one is met
+     * by a release that provides it. Never a package of the set. */
+    char **provides;
+    size_t provide_count;
+    /* Names it cannot be installed beside, with a range (kind unused):
+     * a package of the set, or a name one of its releases provides. */
+    struct set_dependency *conflicts;
+    size_t conflict_count;
 };
 
 struct set_package {
@@ -93,13 +102,17 @@ int package_sets_parse(struct yaml_doc *doc, void *node, struct package_set_list
                        struct ag_error *err);
 /* Reads a file holding a top-level packageSets mapping. */
 int package_sets_load_file(const char *path, struct package_set_list *list, struct ag_error *err);
-/* The built-in sets (resolver-basic, republish, signers). */
+/* The built-in sets (resolver-basic, relations, republish, signers). */
 int package_sets_builtin(struct package_set_list *list, struct ag_error *err);
 /* Adds src's sets to dst; a name both hold is refused. */
 int package_sets_merge(struct package_set_list *dst, struct package_set_list *src,
                        struct ag_error *err);
 const struct package_set *package_set_find(const struct package_set_list *list, const char *name);
 const struct set_package *package_set_package(const struct package_set *set, const char *name);
+/* Whether a release of the set provides name (a virtual name). */
+int package_set_provides(const struct package_set *set, const char *name);
+/* Whether rel provides name. */
+int set_release_provides(const struct set_release *rel, const char *name);
 void package_sets_free(struct package_set_list *list);
 
 const char *dependency_kind_name(enum dependency_kind kind);

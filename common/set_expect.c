@@ -64,6 +64,18 @@ json_t *set_unexpressed(const struct package_set *set, const struct generator *g
                     xasprintf("%s %s: signer %s, but %s packages carry no signature of their own",
                               pkg->name, rel->version, signer_persona_name(rel->signer),
                               gen->name));
+            for (size_t v = 0; v < rel->provide_count; v++)
+                if (!(sup->features & SET_PROVIDES))
+                    say(list, xasprintf("%s %s: provides %s, which %s cannot declare (a "
+                                        "dependency on %s finds no package)",
+                                        pkg->name, rel->version, rel->provides[v], gen->name,
+                                        rel->provides[v]));
+            for (size_t c = 0; c < rel->conflict_count; c++)
+                if (!(sup->features & SET_CONFLICTS))
+                    say(list, xasprintf("%s %s: conflicts with %s %s, which %s cannot declare "
+                                        "(both install)",
+                                        pkg->name, rel->version, rel->conflicts[c].name,
+                                        rel->conflicts[c].range.text, gen->name));
             for (size_t d = 0; d < rel->dependency_count; d++) {
                 const struct set_dependency *dep = &rel->dependencies[d];
                 if (!(sup->features & kind_feature[dep->kind]))
@@ -240,6 +252,130 @@ static void note(struct resolve_state *st, char *text)
 static void pick(struct resolve_state *st, const struct set_package *pkg,
                  const struct set_release *rel);
 
+static const struct set_release *release_of(const struct set_package *pkg, const char *version)
+{
+    for (size_t r = 0; version && r < pkg->release_count; r++)
+        if (strcmp(pkg->releases[r].version, version) == 0)
+            return &pkg->releases[r];
+    return NULL;
+}
+
+/* The release of the set picked for pkg, or NULL. */
+static const struct set_release *picked_release(const struct resolve_state *st,
+                                                const struct set_package *pkg)
+{
+    return release_of(pkg, json_string_value(json_object_get(st->picked, pkg->name)));
+}
+
+static void fail_with(struct resolve_state *st, int how, const struct set_dependency *dep)
+{
+    if (dep->kind != DEPENDENCY_OPTIONAL && st->failed == 0)
+        st->failed = how;
+}
+
+/* A dependency on a virtual name: met by the one package that provides
+ * it at a version the range holds. Several providers are the client's
+ * choice, which this does not predict. */
+static void resolve_virtual(struct resolve_state *st, const struct set_package *from,
+                            const struct set_dependency *dep)
+{
+    const struct set_support *sup = support_of(st->gen);
+    if (!(sup->features & SET_PROVIDES)) {
+        note(st, xasprintf("%s needs %s %s, a name only a Provides gives, which %s cannot "
+                           "declare: no package has that name",
+                           from->name, dep->name, dep->range.text, st->gen->name));
+        fail_with(st, 1, dep);
+        return;
+    }
+    const struct set_package *provider = NULL;
+    size_t providers = 0;
+    for (size_t k = 0; k < st->set->package_count; k++) {
+        const struct set_package *pkg = &st->set->packages[k];
+        int provides = 0;
+        for (size_t r = 0; r < pkg->release_count; r++)
+            provides = provides || set_release_provides(&pkg->releases[r], dep->name);
+        if (!provides)
+            continue;
+        providers++;
+        const struct set_release *have = picked_release(st, pkg);
+        if (have && set_release_provides(have, dep->name) &&
+            version_range_holds(&dep->range, have->version))
+            return; /* met by what is chosen already */
+        provider = provider ? provider : pkg;
+    }
+    if (providers > 1) {
+        note(st, xasprintf("%s needs %s %s, which %zu packages provide: the client picks one, "
+                           "which is not predicted here",
+                           from->name, dep->name, dep->range.text, providers));
+        fail_with(st, 2, dep);
+        return;
+    }
+    if (picked_release(st, provider) != NULL) {
+        note(st, xasprintf("%s needs %s %s, but the %s chosen does not provide it: the client "
+                           "backtracks, which is not predicted here",
+                           from->name, dep->name, dep->range.text, provider->name));
+        fail_with(st, 2, dep);
+        return;
+    }
+    /* apt installs the provider's candidate, which must provide it; other
+     * clients weigh only the releases that provide the name. */
+    struct set_package offered = {provider->name, NULL, 0};
+    offered.releases = xcalloc(provider->release_count, sizeof *offered.releases);
+    for (size_t r = 0; r < provider->release_count; r++)
+        if (sup->candidate_only || set_release_provides(&provider->releases[r], dep->name))
+            offered.releases[offered.release_count++] = provider->releases[r];
+    const struct set_release *rel = choose(&offered, &dep->range, sup);
+    if (rel == NULL || !set_release_provides(rel, dep->name)) {
+        note(st, xasprintf("%s needs %s %s, and no release of %s that provides it matches%s",
+                           from->name, dep->name, dep->range.text, provider->name,
+                           sup->candidate_only ? " as its candidate" : ""));
+        fail_with(st, 1, dep);
+    } else {
+        pick(st, provider, release_of(provider, rel->version));
+    }
+    free(offered.releases);
+}
+
+/* Whether rel, chosen for pkg, is what a conflict's name and range name. */
+static int conflict_hits(const struct set_dependency *conflict, const struct set_package *pkg,
+                         const struct set_release *rel)
+{
+    return (strcmp(conflict->name, pkg->name) == 0 || set_release_provides(rel, conflict->name)) &&
+           version_range_holds(&conflict->range, rel->version);
+}
+
+/* Two chosen releases that conflict: the client refuses to install both.
+ * Where another version of either could avoid it, a resolver that
+ * backtracks (dnf's) may find it, which is not predicted here. */
+static void check_conflicts(struct resolve_state *st)
+{
+    const struct set_support *sup = support_of(st->gen);
+    if (!(sup->features & SET_CONFLICTS))
+        return;
+    for (size_t a = 0; a < st->set->package_count; a++) {
+        const struct set_package *pa = &st->set->packages[a];
+        const struct set_release *ra = picked_release(st, pa);
+        for (size_t c = 0; ra && c < ra->conflict_count; c++)
+            for (size_t b = 0; b < st->set->package_count; b++) {
+                const struct set_package *pb = &st->set->packages[b];
+                const struct set_release *rb = picked_release(st, pb);
+                if (b == a || rb == NULL || !conflict_hits(&ra->conflicts[c], pb, rb))
+                    continue;
+                int fixed =
+                    sup->candidate_only || (pa->release_count == 1 && pb->release_count == 1);
+                note(st, xasprintf("%s %s conflicts with %s %s (%s %s): the client refuses to "
+                                   "install both%s",
+                                   pa->name, ra->version, pb->name, rb->version,
+                                   ra->conflicts[c].name, ra->conflicts[c].range.text,
+                                   fixed ? ""
+                                         : "; another version may avoid it, which is not "
+                                           "predicted here"));
+                if (st->failed == 0 || fixed)
+                    st->failed = fixed ? 1 : 2;
+            }
+    }
+}
+
 static void resolve_dependency(struct resolve_state *st, const struct set_package *from,
                                const struct set_dependency *dep)
 {
@@ -248,6 +384,10 @@ static void resolve_dependency(struct resolve_state *st, const struct set_packag
         (dep->kind == DEPENDENCY_OPTIONAL && !sup->installs_optional))
         return;
     const struct set_package *pkg = package_set_package(st->set, dep->name);
+    if (pkg == NULL && package_set_provides(st->set, dep->name)) {
+        resolve_virtual(st, from, dep);
+        return;
+    }
     if (pkg == NULL) {
         note(st, xasprintf("%s needs %s %s, which the set does not provide", from->name, dep->name,
                            dep->range.text));
@@ -327,6 +467,7 @@ static json_t *resolve_request(const struct package_set *set, const struct set_r
         st.failed = 1;
     } else {
         pick(&st, pkg, rel);
+        check_conflicts(&st);
     }
     static const char *const outcomes[] = {"resolves", "fails", "not predicted"};
     json_object_set_new(out, "outcome", json_string(outcomes[st.failed]));
@@ -350,17 +491,27 @@ static json_t *definition(const struct package_set *set)
                 json_array_append_new(deps, json_pack("{s:s,s:s,s:s,s:b}", "name", dep->name,
                                                       "range", dep->range.text, "kind",
                                                       dependency_kind_name(dep->kind), "provided",
-                                                      package_set_package(set, dep->name) != NULL));
+                                                      package_set_package(set, dep->name) != NULL ||
+                                                          package_set_provides(set, dep->name)));
             }
             json_t *tags = json_array();
             for (size_t t = 0; t < rel->tag_count; t++)
                 json_array_append_new(tags, json_string(rel->tags[t]));
+            json_t *provides = json_array();
+            for (size_t v = 0; v < rel->provide_count; v++)
+                json_array_append_new(provides, json_string(rel->provides[v]));
+            json_t *conflicts = json_array();
+            for (size_t c = 0; c < rel->conflict_count; c++)
+                json_array_append_new(conflicts,
+                                      json_pack("{s:s,s:s}", "name", rel->conflicts[c].name,
+                                                "range", rel->conflicts[c].range.text));
             json_object_set_new(versions, rel->version,
-                                json_pack("{s:o,s:o,s:o,s:i,s:s}", "yanked",
+                                json_pack("{s:o,s:o,s:o,s:i,s:s,s:o,s:o}", "yanked",
                                           rel->yanked ? json_string(rel->yanked) : json_false(),
                                           "tags", tags, "dependencies", deps, "copies",
                                           (int)rel->copies, "signer",
-                                          signer_persona_name(rel->signer)));
+                                          signer_persona_name(rel->signer), "provides", provides,
+                                          "conflicts", conflicts));
         }
         json_object_set_new(packages, pkg->name, json_pack("{s:o}", "versions", versions));
     }
