@@ -310,6 +310,8 @@ static void resolve_virtual(struct resolve_state *st, const struct set_package *
         fail_with(st, 2, dep);
         return;
     }
+    if (provider == NULL) /* no release provides it: the set says otherwise */
+        return;
     if (picked_release(st, provider) != NULL) {
         note(st, xasprintf("%s needs %s %s, but the %s chosen does not provide it: the client "
                            "backtracks, which is not predicted here",
@@ -389,8 +391,11 @@ static void resolve_dependency(struct resolve_state *st, const struct set_packag
         return;
     }
     if (pkg == NULL) {
-        note(st, xasprintf("%s needs %s %s, which the set does not provide", from->name, dep->name,
-                           dep->range.text));
+        /* The tree is the client's only source: nothing there has the name. */
+        note(st, xasprintf("%s needs %s %s, which the set does not provide: the client finds no "
+                           "package of that name",
+                           from->name, dep->name, dep->range.text));
+        fail_with(st, 1, dep);
         return;
     }
     const char *have = json_string_value(json_object_get(st->picked, pkg->name));

@@ -19,6 +19,33 @@ static int listed_row(const struct manifest *m, const char *format, const char *
     return 0;
 }
 
+/* Whether a version of the set meets range under target: a release of
+ * the package of that name, or one that provides target (a virtual name)
+ * at its own version. */
+static int met_in_set(json_t *packages, const char *target, const struct version_range *range)
+{
+    const char *name, *v;
+    json_t *pkg, *rel;
+    json_object_foreach(packages, name, pkg)
+    {
+        int own = strcmp(name, target) == 0;
+        json_object_foreach(json_object_get(pkg, "versions"), v, rel)
+        {
+            int provides = 0;
+            size_t i;
+            json_t *p;
+            json_array_foreach(json_object_get(rel, "provides"), i, p)
+            {
+                provides =
+                    provides || (json_is_string(p) && strcmp(json_string_value(p), target) == 0);
+            }
+            if ((own || provides) && version_is_semver(v) && version_range_matches(range, v))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* A provided dependency's range matches a version of the set. */
 static int check_dependencies(json_t *packages, char *why, size_t why_len)
 {
@@ -46,15 +73,7 @@ static int check_dependencies(json_t *packages, char *why, size_t why_len)
                              version, i);
                     return 0;
                 }
-                int found = 0;
-                const char *v;
-                json_t *unused;
-                json_object_foreach(json_object_get(json_object_get(packages, target), "versions"),
-                                    v, unused)
-                {
-                    (void)unused;
-                    found = found || (version_is_semver(v) && version_range_matches(&range, v));
-                }
+                int found = met_in_set(packages, target, &range);
                 version_range_free(&range);
                 if (!found) {
                     snprintf(why, why_len, "%s %s needs %s %s, which no version of the set meets",

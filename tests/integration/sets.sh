@@ -255,7 +255,7 @@ detects() {
 
 detects_job() {
   local set
-  for set in resolver-basic republish; do
+  for set in resolver-basic republish relations; do
     if ! gen "$SCRATCH/base-$set" small --set "$set" >"$SCRATCH/base-$set.log" 2>&1; then
       line detects "assetgen generate --set $set --size small failed: $(tail -n 3 \
         "$SCRATCH/base-$set.log" | tr '\n' ' ')"
@@ -332,6 +332,18 @@ save("manifest.json", m)'
   detects dev-dependency-as-runtime resolver-basic deps-declared '
 app = m["sets"]["resolver-basic"]["packages"]["ag-app"]["versions"]["1.0.0"]
 app["dependencies"][0]["kind"] = "dev"
+save("manifest.json", m)'
+  detects npm-virtual-met relations resolve-npm '
+r = m["sets"]["relations"]["formats"]["npm"]["resolutions"][0]
+r.update(outcome="resolves", resolves={"ag-consumer-small": "1.0.0"}, notes=[])
+save("manifest.json", m)'
+  detects pypi-conflict-refused relations resolve-pypi '
+r = m["sets"]["relations"]["formats"]["pypi"]["resolutions"][1]
+r.update(outcome="fails", notes=["ag-new conflicts with ag-old"])
+save("manifest.json", m)'
+  detects provides-unsaid relations unexpressed '
+u = m["sets"]["relations"]["formats"]["npm"]["unexpressed"]
+u[:] = [x for x in u if "provides" not in x]
 save("manifest.json", m)'
   detects pypi-tag-expressed resolver-basic resolve-pypi '
 r = m["sets"]["resolver-basic"]["formats"]["pypi"]["resolutions"][4]

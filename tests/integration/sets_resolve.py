@@ -285,8 +285,8 @@ def resolve_pypi(index, name, spec):
     """Resolves one request as pip would, following Requires-Dist without extras: each
     requirement takes the most preferred candidate; one the chosen version does not meet
     backtracks to the next candidate of the latest choice, as pip's resolver does; the
-    request fails when no combination holds. A dependency the index does not hold is
-    noted and left out, as the manifest has it for one outside the set."""
+    request fails when no combination holds. A dependency the index does not hold fails
+    it, as pip finds no distribution (a virtual name, which pypi cannot provide)."""
     notes, budget = [], [50000]
 
     def deps(c, canon):
@@ -311,7 +311,7 @@ def resolve_pypi(index, name, spec):
             note = "%s needs %s%s, which this index does not hold" % (parent, canon, s)
             if note not in notes:
                 notes.append(note)
-            return None if parent is None else solve(chosen, rest)
+            return None
         cands = index.candidates(canon, s)
         if not cands:
             notes.append("no file of %s matches %s" % (canon, s or "*"))
@@ -384,7 +384,7 @@ function resolve(name, range, tag) {
     if (nested && semver.satisfies(chosen[q.name], q.range, loose)) continue;
     const p = packument(q.name);
     if (p === null) {
-      if (q.parent === null) failed = true;
+      if (!q.optional) failed = true; // npm install stops at the 404 of a needed package
       notes.push(`${q.parent} needs ${q.name}@${q.range}, which this registry does not hold`);
       continue;
     }
@@ -699,7 +699,7 @@ def pypi_dependencies(index, packages, names):
                 declared.append("pypi: no wheel of %s %s in the index" % (canon, pv))
                 continue
             got = {canonicalize_name(r.name): r for r in requires_dist(index.metadata(wheels[0]))}
-            want = {canonicalize_name(names.get(d["name"], d["name"])): d
+            want = {canonicalize_name(run_name(names, packages, d["name"])): d
                     for d in rel.get("dependencies") or []}
             if set(got) != set(want):
                 declared.append("pypi %s %s: Requires-Dist names %s, the set %s" % (
@@ -715,12 +715,25 @@ def pypi_dependencies(index, packages, names):
                 if r.specifier != pep440_specifier(d["range"]):
                     declared.append("pypi %s %s: %s%s, the set says %s" % (
                         canon, pv, n, r.specifier, d["range"]))
-                if d.get("provided"):
+                if d.get("provided") and d["name"] in packages:
                     listed = {c["version"] for c in index.project(n) or []}
                     if not pep440_filter(r.specifier, listed):
                         met.append("pypi %s %s needs %s%s: no listed version matches (%s)" % (
                             canon, pv, n, r.specifier, ", ".join(sorted(map(str, listed)))))
     return declared, met, count
+
+
+def run_name(names, packages, name):
+    """A dependency's name in the tree: a package's as names maps it, a virtual name (one a
+    release provides) with the same tier suffix, any other as written."""
+    if name in names:
+        return names[name]
+    if any(name in (r.get("provides") or []) for spec in packages.values()
+           for r in (spec.get("versions") or {}).values()):
+        for pkg, run in names.items():
+            if run.startswith(pkg):
+                return name + run[len(pkg):]
+    return name
 
 
 def npm_dependencies(pkms, packages, names):
@@ -741,7 +754,7 @@ def npm_dependencies(pkms, packages, names):
             for key in NPM_KEYS.values():
                 for n, r in (m.get(key) or full.get(key) or {}).items():
                     got.setdefault(n, {})[key] = r
-            want = {names.get(d["name"], d["name"]): d for d in rel.get("dependencies") or []}
+            want = {run_name(names, packages, d["name"]): d for d in rel.get("dependencies") or []}
             if set(got) != set(want):
                 declared.append("npm %s %s: dependencies on %s, the set %s" % (
                     name, version, sorted(got), sorted(want)))
@@ -758,7 +771,7 @@ def npm_dependencies(pkms, packages, names):
                 same.append((keys[key], npm_range(d["range"]),
                              "npm %s %s: %s@%s, the set says %s" % (
                                  name, version, n, keys[key], d["range"])))
-                if d.get("provided"):
+                if d.get("provided") and d["name"] in packages:
                     listed = sorted((((pkms.get(n) or (None,))[0] or {}).get("versions") or {}))
                     match.append((keys[key], listed,
                                   "npm %s %s needs %s@%s: no listed version matches (%s)" % (
@@ -925,23 +938,35 @@ def check_signers(rows, packages, names, label):
 
 
 def check_unexpressed(packages, requests, formats, label):
-    """pypi has no dist-tags; npm expresses all a set can hold."""
+    """pypi has no dist-tags; neither has provides or conflicts; npm expresses the rest."""
     tagged = ["%s %s" % (p, v) for p, s in sorted(packages.items())
               for v, r in sorted(s.get("versions", {}).items()) if r.get("tags")]
     tagged += ["%s@%s" % (q["package"], q["tag"]) for q in requests if q.get("tag")]
+    relations = ["%s %s: %s %s" % (p, v, word, x if isinstance(x, str) else x.get("name"))
+                 for p, s in sorted(packages.items())
+                 for v, r in sorted(s.get("versions", {}).items())
+                 for word, key in (("provides", "provides"), ("conflicts with", "conflicts"))
+                 for x in r.get(key) or []]
     problems = []
-    pypi = formats["pypi"].get("unexpressed") or []
-    npm = formats["npm"].get("unexpressed") or []
+    said = {f: formats[f].get("unexpressed") or [] for f in ("npm", "pypi")}
+    for f in ("npm", "pypi"):
+        missing = [x for x in relations if not any(u.startswith(x + " ") or u.startswith(x + ",")
+                                                   for u in said[f])]
+        if missing:
+            problems.append("%s's unexpressed %s does not say %s" % (f, said[f], missing))
+    pypi = [u for u in said["pypi"] if not u.startswith(tuple(relations))]
+    npm = [u for u in said["npm"] if not u.startswith(tuple(relations))]
     if npm:
-        problems.append("npm expresses all of a set, and its unexpressed says %s" % npm)
+        problems.append("npm expresses all of a set but provides and conflicts, and its "
+                        "unexpressed says %s" % npm)
     if bool(pypi) != bool(tagged):
         problems.append("the set uses dist-tags %s, and pypi's unexpressed is %s" % (
             tagged or "nowhere", pypi or "empty"))
     elif len(pypi) != len(tagged) or not all("dist-tag" in u for u in pypi):
         problems.append("pypi's unexpressed %s does not name exactly the dist-tags of %s" % (
             pypi, tagged))
-    report(label + "/unexpressed", problems, "pypi: %d (the dist-tags of %s), npm: none" % (
-        len(pypi), ", ".join(tagged) or "nothing"))
+    report(label + "/unexpressed", problems, "pypi: %d (the dist-tags of %s), both: %d "
+           "relations" % (len(pypi), ", ".join(tagged) or "nothing", len(relations)))
 
 
 # ---- one set ---------------------------------------------------------------------------
@@ -965,10 +990,13 @@ def check_set(root, set_name, label, semver_dir):
                 set_name, fmt, sorted(formats[fmt].get("names", {})), sorted(packages)))
     problems += ["row %s is of set %r" % (r.get("path"), r.get("set"))
                  for r in rows if r.get("set") != set_name]
+    virtual = {v for spec in packages.values() for rel in (spec.get("versions") or {}).values()
+               for v in rel.get("provides") or []}
     for pkg, spec in sorted(packages.items()):
         for version, rel in sorted(spec.get("versions", {}).items()):
             for d in rel.get("dependencies") or []:
-                if d.get("kind") not in KINDS or bool(d.get("provided")) != (d["name"] in packages):
+                held = d["name"] in packages or d["name"] in virtual
+                if d.get("kind") not in KINDS or bool(d.get("provided")) != held:
                     problems.append("%s %s: dependency %s of kind %r says provided %r" % (
                         pkg, version, d["name"], d.get("kind"), d.get("provided")))
     report(label + "/manifest", problems, "%d packages, %d requests, %d rows" % (

@@ -107,6 +107,21 @@ Test(package_set, refuses_bad_definitions_naming_the_place)
         {"packageSets: {s: {packages: {a: {versions: {1.0.0: {dependencies: [{name: b}, {name: "
          "b}]}}}}}}",
          "listed twice"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {provides: [b]}}}, b: {versions: "
+         "{1.0.0: {}}}}}}",
+         "provides 'b', a package of the set"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {provides: [Virtual]}}}}}}",
+         "provided name 'Virtual' is not a set name"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {provides: [v, v]}}}}}}",
+         "provided name 'v' is listed twice"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {conflicts: [{name: a}]}}}}}}",
+         "conflicts with 'a', which is itself"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {provides: [v], conflicts: [{name: "
+         "v}]}}}}}}",
+         "conflicts with 'v', which is itself"},
+        {"packageSets: {s: {packages: {a: {versions: {1.0.0: {conflicts: [{name: b, range: "
+         "'<x'}]}}}}}}",
+         "version range '<x'"},
     };
     for (size_t i = 0; i < COUNT(cases); i++) {
         struct package_set_list list = {0};
@@ -270,6 +285,99 @@ Test(set_expect, an_ordinary_prerelease_is_taken_by_a_bare_request_only)
                      "ag-app's range excludes the pre-release; yanking is not expressed");
     cr_assert_str_eq(resolved(resolution(entry, "ordinary", 1), "ag-lib"), "2.0.0-rc.1",
                      "a bare request takes the newest version");
+    json_decref(entry);
+    package_sets_free(&list);
+}
+
+static const char *outcome(json_t *r)
+{
+    return json_string_value(json_object_get(r, "outcome"));
+}
+
+static int notes_say(json_t *r, const char *text)
+{
+    char *notes = json_dumps(json_object_get(r, "notes"), 0);
+    int found = strstr(notes, text) != NULL;
+    free(notes);
+    return found;
+}
+
+/* Debian's and rpm's clients meet a virtual name with its provider and
+ * refuse two packages that conflict; npm, pip and cargo know neither, so
+ * the virtual name is a package nobody has and both conflicting
+ * packages install. */
+Test(set_expect, provides_and_conflicts_where_a_format_has_them_and_where_not)
+{
+    static const struct set_support apt_like = {
+        .features = SET_DEPENDS_RUNTIME | SET_PROVIDES | SET_CONFLICTS, .candidate_only = 1};
+    static const struct set_support dnf_like = {.features = SET_DEPENDS_RUNTIME | SET_PROVIDES |
+                                                            SET_CONFLICTS};
+    static const struct set_support plain = {.features = SET_DEPENDS_RUNTIME};
+    static const struct generator apt_gen = {.name = "apt", .sets = &apt_like};
+    static const struct generator dnf_gen = {.name = "dnf", .sets = &dnf_like};
+    static const struct generator plain_gen = {.name = "plain", .sets = &plain};
+    const struct generator *const items[] = {&apt_gen, &dnf_gen, &plain_gen};
+    struct package_set_list list = {0};
+    struct ag_error err = {0};
+    cr_assert_eq(package_sets_builtin(&list, &err), AG_OK, "%s", err.message);
+    const struct package_set *set = package_set_find(&list, "relations");
+    cr_assert_not_null(set);
+    json_t *entry = set_manifest_entry(set, items, 3, "small", 1);
+    for (size_t g = 0; g < 2; g++) {
+        const char *f = g ? "dnf" : "apt";
+        json_t *consumer = resolution(entry, f, 0), *bundle = resolution(entry, f, 1);
+        cr_assert_str_eq(outcome(consumer), "resolves", "%s", f);
+        cr_assert_str_eq(resolved(consumer, "ag-impl"), "1.0.0", "%s: the provider", f);
+        cr_assert_str_eq(outcome(bundle), "fails", "%s", f);
+        cr_assert(notes_say(bundle, "ag-new 1.0.0 conflicts with ag-old 1.0.0"), "%s", f);
+        cr_assert_str_eq(outcome(resolution(entry, f, 2)), "resolves");
+        cr_assert_eq(json_array_size(json_object_get(
+                         json_object_get(json_object_get(entry, "formats"), f), "unexpressed")),
+                     0);
+    }
+    json_t *consumer = resolution(entry, "plain", 0), *bundle = resolution(entry, "plain", 1);
+    cr_assert_str_eq(outcome(consumer), "fails");
+    cr_assert(notes_say(consumer, "a name only a Provides gives"));
+    cr_assert_str_eq(outcome(bundle), "resolves", "without Conflicts both install");
+    cr_assert_str_eq(resolved(bundle, "ag-old"), "1.0.0");
+    cr_assert_eq(json_array_size(json_object_get(
+                     json_object_get(json_object_get(entry, "formats"), "plain"), "unexpressed")),
+                 2, "the provides and the conflict are said");
+    json_decref(entry);
+    package_sets_free(&list);
+}
+
+/* What a client may settle otherwise is not predicted: two providers of
+ * one name, or a conflict another version of a package would avoid
+ * (dnf backtracks; apt takes the candidate and fails). */
+Test(set_expect, several_providers_and_avoidable_conflicts_are_not_predicted)
+{
+    static const struct set_support apt_like = {
+        .features = SET_DEPENDS_RUNTIME | SET_PROVIDES | SET_CONFLICTS, .candidate_only = 1};
+    static const struct set_support dnf_like = {.features = SET_DEPENDS_RUNTIME | SET_PROVIDES |
+                                                            SET_CONFLICTS};
+    static const struct generator apt_gen = {.name = "apt", .sets = &apt_like};
+    static const struct generator dnf_gen = {.name = "dnf", .sets = &dnf_like};
+    const struct generator *const items[] = {&apt_gen, &dnf_gen};
+    struct package_set_list list = {0};
+    struct ag_error err = {0};
+    cr_assert_eq(load_sets("packageSets: {s: {packages: {"
+                           "p1: {versions: {1.0.0: {provides: [v]}}}, "
+                           "p2: {versions: {1.0.0: {provides: [v]}}}, "
+                           "c: {versions: {1.0.0: {dependencies: [{name: v}]}}}, "
+                           "old: {versions: {1.0.0: {}, 2.0.0: {}}}, "
+                           "new: {versions: {1.0.0: {conflicts: [{name: old, range: '>=2'}]}}}, "
+                           "both: {versions: {1.0.0: {dependencies: [{name: new}, {name: old}]}}}"
+                           "}, requests: [{package: c}, {package: both}]}}",
+                           &list, &err),
+                 AG_OK, "%s", err.message);
+    json_t *entry = set_manifest_entry(&list.items[0], items, 2, "small", 1);
+    json_t *c = resolution(entry, "dnf", 0);
+    cr_assert_str_eq(outcome(c), "not predicted");
+    cr_assert(notes_say(c, "which 2 packages provide"));
+    cr_assert_str_eq(outcome(resolution(entry, "dnf", 1)), "not predicted",
+                     "old 1.0.0 would avoid the conflict");
+    cr_assert_str_eq(outcome(resolution(entry, "apt", 1)), "fails", "apt takes the candidate");
     json_decref(entry);
     package_sets_free(&list);
 }
