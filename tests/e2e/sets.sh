@@ -304,7 +304,8 @@ def cmd_check_npm(manifest, set_, idx, proj, log, rc):
     if r["outcome"] == "fails":
         if rc == 0:
             die("npm installed it, but the manifest says it fails")
-        pat = r"code (ETARGET|ERESOLVE)|No matching version found"
+        # A 404 names the dependency no package of the registry has (a virtual name).
+        pat = r"code (ETARGET|ERESOLVE)|No matching version found|404 Not Found - GET \S+"
         if not re.search(pat, text):
             die("npm failed, but not for want of a version: " + last_lines(text, r"^npm (error|ERR!)"))
         print("npm refused it, as the manifest says: " + last_lines(text, pat, 1))
@@ -851,7 +852,7 @@ c_npm_resolution() { # tree set idx request
 c_declared() { skip_case "$*"; }
 
 resolver_basic() { # size
-  local size=$1 tree=$SETS/resolver-basic/$1 f lines idx outcome req reason
+  local size=$1 tree=$SETS/resolver-basic/$1
   run "generate-$size-resolver-basic" c_generate_set resolver-basic "$size"
   run "serve-$size-resolver-basic" c_serve "$tree"
   run "expect-$size-resolver-basic" c_expect_resolver "$tree" "$size"
@@ -859,8 +860,25 @@ resolver_basic() { # size
   run "pip-no-conf-$size" c_pip_no_conf "$tree" "$size"
   run "npmrc-$size" c_npmrc "$tree"
   run "npm-no-ca-$size" c_npm_no_ca "$tree" "$size"
+  set_resolutions resolver-basic "$tree" "$size"
+}
+
+# relations: pip and npm know no Provides or Conflicts. A dependency on the virtual name
+# finds no package (pip: no matching distribution; npm: E404), and the two packages that
+# conflict install side by side, as the manifest's resolutions say.
+relations() { # size
+  local size=$1 tree=$SETS/relations/$1
+  run "generate-$size-relations" c_generate_set relations "$size"
+  run "serve-$size-relations" c_serve "$tree"
+  set_resolutions relations "$tree" "$size"
+}
+
+# set_resolutions SET TREE SIZE: each resolution the manifest lists for pypi and npm, run
+# by pip and npm (pip-S-<request>, npm-S-<request>).
+set_resolutions() {
+  local set=$1 tree=$2 size=$3 f lines idx outcome req reason
   for f in pypi npm; do
-    if ! lines=$(py resolutions "$tree/manifest.json" resolver-basic "$f"); then
+    if ! lines=$(py resolutions "$tree/manifest.json" "$set" "$f"); then
       record "$([ "$f" = pypi ] && echo pip || echo npm)-$size-resolutions" fail "$lines"
       continue
     fi
@@ -869,13 +887,13 @@ resolver_basic() { # size
         if [ "$outcome" = "not expressible" ]; then
           run "pip-$size-$req" c_declared "not expressible in pypi, not run: $reason"
         else
-          run "pip-$size-$req" c_pip_resolution "$tree" resolver-basic "$idx" "$req"
+          run "pip-$size-$req" c_pip_resolution "$tree" "$set" "$idx" "$req"
         fi
       else
         if [ "$outcome" = "not expressible" ]; then
           run "npm-$size-$req" c_declared "not expressible in npm, not run: $reason"
         else
-          run "npm-$size-$req" c_npm_resolution "$tree" resolver-basic "$idx" "$req"
+          run "npm-$size-$req" c_npm_resolution "$tree" "$set" "$idx" "$req"
         fi
       fi
     done <<<"$lines"
@@ -1243,6 +1261,7 @@ run republish-npm-registry c_registry npm "$RP_NPM" "$RP_NPM_PROXY" rp-npm
 [ "$CASE_STATUS" = pass ] && READY[npm]=1
 for size in "${SIZES[@]}"; do
   resolver_basic "$size"
+  relations "$size"
   signers "$size"
   republish "$size"
 done
