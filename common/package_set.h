@@ -133,6 +133,10 @@ int version_range_holds(const struct version_range *range, const char *version);
 /* Whether the range is one exact version (a pin a yanked release still
  * answers, PEP 592). */
 int version_range_is_pin(const struct version_range *range);
+/* Whether the range is any version or one bound (not "!="): what a
+ * conflict field whose entries each conflict on their own (Debian's,
+ * rpm's) can say of it. */
+int version_range_one_bound(const struct version_range *range);
 /* A comparator as most ecosystems spell it: "<", "<=", ">", ">=", and
  * eq and ne (NULL where a format has no such comparator) for == and !=. */
 const char *range_op_spelling(enum range_op op, const char *eq, const char *ne);

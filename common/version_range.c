@@ -180,6 +180,11 @@ int version_range_holds(const struct version_range *range, const char *version)
     return range_check(range, version, 0);
 }
 
+int version_range_one_bound(const struct version_range *range)
+{
+    return range->count == 0 || (range->count == 1 && range->items[0].op != RANGE_NE);
+}
+
 int version_range_is_pin(const struct version_range *range)
 {
     return range->count == 1 && range->items[0].op == RANGE_EQ;

@@ -166,6 +166,24 @@ static int deb_check_package(const struct package_spec *spec, struct ag_error *e
     for (size_t i = 0; i < spec->dependency_count; i++)
         if (deb_check_name(spec->dependencies[i].name, "dependency name", err) != AG_OK)
             return ag_error_prefix(err, "%s %s: ", spec->name, spec->version);
+    for (size_t i = 0; i < spec->provide_count; i++)
+        if (deb_check_name(spec->provides[i], "provided name", err) != AG_OK)
+            return ag_error_prefix(err, "%s %s: ", spec->name, spec->version);
+    for (size_t i = 0; i < spec->conflict_count; i++) {
+        const struct spec_dependency *c = &spec->conflicts[i];
+        if (deb_check_name(c->name, "conflict name", err) != AG_OK)
+            return ag_error_prefix(err, "%s %s: ", spec->name, spec->version);
+        /* Each relation of a Conflicts field is a conflict of its own, so
+         * "a (>= 1), a (<< 2)" conflicts with every a: only a range of one
+         * bound is what the set means, and "!=" has no relation at all. */
+        if (!version_range_one_bound(c->range))
+            return ag_error_set(err, AG_USAGE,
+                                "%s %s: conflicts with %s %s, which a Debian Conflicts field "
+                                "cannot say (each relation conflicts on its own: one bound, "
+                                "no '!=')",
+                                spec->name, spec->version, c->name,
+                                c->range->text ? c->range->text : "");
+    }
     return AG_OK;
 }
 
@@ -394,6 +412,23 @@ static json_t *control_fields(const struct package_spec *spec, const char *packa
         json_object_set_new(f, "Recommends", json_string(recommends.data));
     strbuf_free(&depends);
     strbuf_free(&recommends);
+    /* A versioned Provides (policy 7.5), so a dependency with a range on
+     * the virtual name is met by it as by a package of that version. */
+    struct strbuf provides = {0}, conflicts = {0};
+    for (size_t i = 0; i < spec->provide_count; i++)
+        strbuf_addf(&provides, "%s%s (= %s)", provides.len ? ", " : "", spec->provides[i],
+                    spec->version);
+    for (size_t i = 0; i < spec->conflict_count; i++) {
+        char *rel = deb_relation_text(spec->conflicts[i].name, spec->conflicts[i].range);
+        strbuf_addf(&conflicts, "%s%s", conflicts.len ? ", " : "", rel);
+        free(rel);
+    }
+    if (provides.len)
+        json_object_set_new(f, "Provides", json_string(provides.data));
+    if (conflicts.len)
+        json_object_set_new(f, "Conflicts", json_string(conflicts.data));
+    strbuf_free(&provides);
+    strbuf_free(&conflicts);
     json_object_set_new(f, "Section", json_string(package_spec_field(spec, "section")));
     json_object_set_new(f, "Priority", json_string(package_spec_field(spec, "priority")));
     const char *synopsis =

@@ -1,5 +1,5 @@
 /* deb's side of package sets: SemVer as Debian versions, relations in
- * Depends and Recommends, apt-get's request syntax and the package URL. */
+ * Depends, Recommends and Conflicts, apt-get's request syntax and the package URL. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,9 +95,12 @@ char *deb_purl(const char *name, const char *version)
 
 /* Optional dependencies are Recommends, which apt installs by default
  * (APT::Install-Recommends). Debian binary packages have no dev
- * dependencies, no yank, no dist-tags and no "!=". */
+ * dependencies, no yank, no dist-tags and no "!="; they have Provides
+ * (versioned, which apt 1.0 and later weighs against a range) and
+ * Conflicts. */
 const struct set_support deb_set_support = {
-    .features = SET_DEPENDS_RUNTIME | SET_DEPENDS_OPTIONAL | SET_PRERELEASE,
+    .features =
+        SET_DEPENDS_RUNTIME | SET_DEPENDS_OPTIONAL | SET_PRERELEASE | SET_PROVIDES | SET_CONFLICTS,
     .yank_name = NULL,
     .yank_policy = YANK_EXCLUDED,
     .prerelease_fallback = 0,

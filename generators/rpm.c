@@ -227,6 +227,22 @@ static int rpm_check_package(const struct package_spec *spec, struct ag_error *e
     for (size_t i = 0; i < spec->dependency_count; i++)
         if (rpm_check_name(spec->dependencies[i].name, err) != AG_OK)
             return ag_error_prefix(err, "%s %s: dependency: ", spec->name, spec->version);
+    for (size_t i = 0; i < spec->provide_count; i++)
+        if (rpm_check_name(spec->provides[i], err) != AG_OK)
+            return ag_error_prefix(err, "%s %s: provides: ", spec->name, spec->version);
+    for (size_t i = 0; i < spec->conflict_count; i++) {
+        const struct spec_dependency *c = &spec->conflicts[i];
+        if (rpm_check_name(c->name, err) != AG_OK)
+            return ag_error_prefix(err, "%s %s: conflict: ", spec->name, spec->version);
+        /* Each Conflicts entry conflicts on its own, so "a >= 1, a < 2"
+         * would conflict with every a: one bound, or none, and no "!=". */
+        if (!version_range_one_bound(c->range))
+            return ag_error_set(err, AG_USAGE,
+                                "%s %s: conflicts with %s %s, which rpm Conflicts cannot say "
+                                "(each entry conflicts on its own: one bound, no '!=')",
+                                spec->name, spec->version, c->name,
+                                c->range->text ? c->range->text : "");
+    }
     return AG_OK;
 }
 

@@ -77,6 +77,7 @@ static cr_Package *package_of(const struct artifact *art, int64_t epoch, const c
     pkg->provides = deps_of(pkg, json_object_get(f, "provides"));
     pkg->requires = deps_of(pkg, json_object_get(f, "requires"));
     pkg->recommends = deps_of(pkg, json_object_get(f, "recommends"));
+    pkg->conflicts = deps_of(pkg, json_object_get(f, "conflicts"));
     size_t i;
     json_t *file;
     json_array_foreach(json_object_get(f, "files"), i, file)

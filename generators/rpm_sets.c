@@ -1,5 +1,5 @@
 /* rpm's side of package sets: SemVer versions as rpm orders them,
- * dependency ranges as Requires/Recommends entries, and how dnf names a
+ * dependency ranges as Requires/Recommends/Conflicts entries, and how dnf names a
  * request. */
 #include <rpm/rpmds.h>
 #include <stdlib.h>
@@ -151,8 +151,11 @@ char *rpm_purl(const char *name, const char *version)
     return rpm_package_purl(name, NULL, version, "1", "noarch");
 }
 
+/* Provides are at the package's own EVR; dnf meets a dependency on a
+ * virtual name with its provider and refuses two packages that conflict. */
 const struct set_support rpm_set_support = {
-    .features = SET_DEPENDS_RUNTIME | SET_DEPENDS_OPTIONAL | SET_PRERELEASE,
+    .features =
+        SET_DEPENDS_RUNTIME | SET_DEPENDS_OPTIONAL | SET_PRERELEASE | SET_PROVIDES | SET_CONFLICTS,
     .yank_name = NULL,
     .yank_policy = YANK_EXCLUDED,
     .prerelease_fallback = 0,

@@ -372,7 +372,7 @@ struct rpm_meta {
 static Header main_header(const struct package_spec *spec, const struct rpm_meta *m,
                           const struct rpm_entry *e, size_t n, const struct payload *p, int large,
                           struct dep_list *requires, struct dep_list *provides,
-                          struct dep_list *recommends)
+                          struct dep_list *recommends, struct dep_list *conflicts)
 {
     Header h = headerNew();
     int ok = headerAddI18NString(h, RPMTAG_SUMMARY, m->f.summary, "C") &&
@@ -484,7 +484,8 @@ static Header main_header(const struct package_spec *spec, const struct rpm_meta
          put_deps(h, provides, RPMTAG_PROVIDENAME, RPMTAG_PROVIDEFLAGS, RPMTAG_PROVIDEVERSION) &&
          put_deps(h, requires, RPMTAG_REQUIRENAME, RPMTAG_REQUIREFLAGS, RPMTAG_REQUIREVERSION) &&
          put_deps(h, recommends, RPMTAG_RECOMMENDNAME, RPMTAG_RECOMMENDFLAGS,
-                  RPMTAG_RECOMMENDVERSION);
+                  RPMTAG_RECOMMENDVERSION) &&
+         put_deps(h, conflicts, RPMTAG_CONFLICTNAME, RPMTAG_CONFLICTFLAGS, RPMTAG_CONFLICTVERSION);
 
     char digest_hex_text[65];
     digest_hex(p->spool.digests.value[DIGEST_SHA256], 32, digest_hex_text);
@@ -666,8 +667,12 @@ int rpm_write_package(const struct package_spec *spec, const struct rpm_meta_fie
         rc = rc == AG_OK ? closed : rc;
     }
 
-    struct dep_list requires = {0}, provides = {0}, recommends = {0};
+    struct dep_list requires = {0}, provides = {0}, recommends = {0}, conflicts = {0};
     dep_add(&provides, m.f.header_name, RPMSENSE_EQUAL, m.evr);
+    /* A virtual name at the package's own EVR, as rpmbuild writes a
+     * "Provides: name = version" of a spec file. */
+    for (size_t i = 0; i < spec->provide_count; i++)
+        dep_add(&provides, spec->provides[i], RPMSENSE_EQUAL, m.evr);
     struct rpm_dep deps[64];
     size_t dep_count = 0;
     for (size_t i = 0; i < spec->dependency_count && dep_count < 60; i++) {
@@ -680,12 +685,19 @@ int rpm_write_package(const struct package_spec *spec, const struct rpm_meta_fie
                     deps[k].flags, deps[k].version);
         dep_count += got;
     }
+    for (size_t i = 0; i < spec->conflict_count && dep_count < 60; i++) {
+        const struct spec_dependency *d = &spec->conflicts[i];
+        size_t got = rpm_range_deps(d->name, d->range, deps + dep_count, 64 - dep_count);
+        for (size_t k = dep_count; k < dep_count + got; k++)
+            dep_add(&conflicts, deps[k].name, deps[k].flags, deps[k].version);
+        dep_count += got;
+    }
 
     Header h = NULL;
     unsigned char *hdr = NULL, *sig = NULL;
     size_t hdr_len = 0, sig_len = 0;
     if (rc == AG_OK) {
-        h = main_header(spec, &m, e, n, &p, large, &requires, &provides, &recommends);
+        h = main_header(spec, &m, e, n, &p, large, &requires, &provides, &recommends, &conflicts);
         hdr = h ? header_bytes(h, &hdr_len) : NULL;
         if (hdr == NULL)
             rc = ag_error_set(err, AG_FAIL, "librpm refused the header of %s %s", spec->name,
@@ -757,6 +769,7 @@ int rpm_write_package(const struct package_spec *spec, const struct rpm_meta_fie
         json_object_set_new(facts, "provides", deps_fact(&provides));
         json_object_set_new(facts, "requires", deps_fact(&requires));
         json_object_set_new(facts, "recommends", deps_fact(&recommends));
+        json_object_set_new(facts, "conflicts", deps_fact(&conflicts));
         artifact_set_facts(row, facts);
     }
     if (opened)
@@ -772,6 +785,7 @@ int rpm_write_package(const struct package_spec *spec, const struct rpm_meta_fie
     dep_list_free(&requires);
     dep_list_free(&provides);
     dep_list_free(&recommends);
+    dep_list_free(&conflicts);
     for (size_t i = 0; i < n; i++)
         free(e[i].path);
     free(e);

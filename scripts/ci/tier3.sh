@@ -140,9 +140,10 @@ sets_port() { local i; for i in "${!SET_FORMATS[@]}"; do [ "${SET_FORMATS[$i]}" 
 sets_base() { echo "https://127.0.0.1:$(sets_port "$1")"; }
 
 # What each pulls: cargo has no signatures, and a republished copy is listed by no index
-# (its refusal is a registry's, at push).
-declare -A SETS_OF=([cargo]="resolver-basic republish" [deb]="resolver-basic signers"
-  [rpm]="resolver-basic signers")
+# (its refusal is a registry's, at push); relations, where deb and rpm meet a virtual name
+# with its provider and refuse two conflicting packages, and cargo has neither.
+declare -A SETS_OF=([cargo]="resolver-basic republish relations" [deb]="resolver-basic signers relations"
+  [rpm]="resolver-basic signers relations")
 
 sets_generate() { # format size: its sets, served over HTTPS
   local format=$1 size=$2 set
@@ -295,7 +296,8 @@ for size in "${SIZES[@]}"; do
   # cargo's, deb's and rpm's renderings of the package sets: each package through its own
   # client over HTTPS, ag-app's dependency as the manifest expects it, a yanked release only
   # where the format has yanking, the pre-release only when pinned, each signer persona
-  # refused where the format signs packages.
+  # refused where the format signs packages, a virtual name met by its provider and a
+  # conflict refused where the format has them (and refused for the missing name where not).
   for format in "${SET_FORMATS[@]}"; do
     if ! has_format "$format" || [ ! -x "scripts/clients/$format.sh" ]; then continue; fi
     check "$format-sets-generate-$size" sets_generate "$format" "$size"

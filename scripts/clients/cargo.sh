@@ -21,7 +21,10 @@
 # checksum, the .crate cargo downloaded has that sha256, the data file (if the manifest lists
 # one) has its sha256, and for a row of a package set every package the lock file took from
 # the registry is what the manifest's expected resolution for NAME says (a yanked release is
-# never picked). A yanked row passes when cargo refuses to select it ("version ... is yanked").
+# never picked). A yanked row passes when cargo refuses to select it ("version ... is yanked"),
+# and a row whose request the manifest expects to fail (a dependency on a name only another
+# format's Provides gives) when cargo refuses it for a crate the registry does not have ("no
+# matching package named ..."), not one of the set's.
 # Prints one line: RESULT cargo <op> <name>@<version> pass|fail|skip <seconds> <message>;
 # exits 0 (pass), 1 (fail) or 3 (skip). An artifact with expect "reject" passes when cargo
 # refuses it with the defect's error (DEFECT_PATTERNS); --expect tls-refusal passes when
@@ -44,6 +47,9 @@ DEFECT_PATTERNS=(
 )
 TLS_REFUSAL_PATTERN='SSL certificate problem|SSL peer certificate or SSH remote key was not OK'
 YANKED_PATTERN='^ *version [^ ]+ is yanked'
+# cargo has no Provides: a dependency on a name no crate has (a virtual name another format
+# provides) is refused so.
+NO_MATCH_PATTERN='^error: no matching package named .[^ ]+. found'
 
 CASE_EXTRA_USAGE="[--index URL] [--token TOKEN]"
 [ "${1:-}" != server ] || case_server cargo-registry.sh --dir "$@"
@@ -67,8 +73,8 @@ command -v "$PYTHON" >/dev/null || case_finish skip "$PYTHON not found"
 
 # The row's own facts beyond lib.sh's: yanked, its package set's expected resolution for
 # NAME, and the crate and publish body of the same publication.
-case_row_facts YANKED RESOLVES CRATE_PATH CRATE_SHA256 BODY_PATH UNLISTED <<'EOF'
-out = {"YANKED": "1" if facts.get("yanked") is not None else "", "RESOLVES": ""}
+case_row_facts YANKED RESOLVES FAILS SET_NAMES CRATE_PATH CRATE_SHA256 BODY_PATH UNLISTED <<'EOF'
+out = {"YANKED": "1" if facts.get("yanked") is not None else "", "RESOLVES": "", "FAILS": ""}
 # The crate and the body of one publication lie side by side under cargo/ (or under
 # cargo/_republish/<n>/ for a later copy).
 name, version = row["name"], row["version"]
@@ -86,11 +92,24 @@ out["BODY_PATH"] = body_path if body_path in by_path else ""
 out["UNLISTED"] = "" if row.get("listed", True) else "1"
 set_name = row.get("set")
 if set_name:
-    per = (((doc.get("sets") or {}).get(set_name) or {}).get("formats") or {}).get("cargo") or {}
-    for r in per.get("resolutions", []):
+    entry = (doc.get("sets") or {}).get(set_name) or {}
+    per = (entry.get("formats") or {}).get("cargo") or {}
+    names = per.get("names") or {}
+    requests = entry.get("requests") or []
+    resolutions = per.get("resolutions", [])
+    out["SET_NAMES"] = " ".join(sorted(names.values()))
+    for i, r in enumerate(resolutions):
         res = r.get("resolves") or {}
         if r.get("request") == name and r.get("outcome") == "resolves" and res.get(name) == version:
             out["RESOLVES"] = " ".join("%s=%s" % kv for kv in sorted(res.items()))
+        # A request of NAME (the set's request of the same index) that picks this version and
+        # then fails: the row's own pull fails with it.
+        if len(requests) == len(resolutions):
+            target = names.get(requests[i].get("package"), requests[i].get("package"))
+        else:
+            target = r.get("request")
+        if target == name and r.get("outcome") == "fails" and res.get(name) == version:
+            out["FAILS"] = "; ".join(r.get("notes") or ["no resolution"])
 EOF
 [ -n "$F_CRATE_PATH" ] || case_finish fail "manifest: no crate row beside '$A_PATH'"
 # A later copy of a republished version carries no defect name: its refusal is the registry's
@@ -155,6 +174,16 @@ EOF
   if ! case_run "$label-fetch.log" "$CARGO_BIN" fetch; then
     if [ -n "$F_YANKED" ] && [ "$CASE_EXPECT" != tls-refusal ] && [ -n "$(case_log_match "$YANKED_PATTERN")" ]; then
       case_finish pass "cargo $CARGO_VERSION refuses the yanked $A_NAME $A_VERSION for a new resolution: $(case_log_match "$YANKED_PATTERN")"
+    fi
+    # The manifest expects the request that picks this version to fail: cargo must refuse for
+    # a name the registry has no crate of, and not one of the set's own (the index would lack it).
+    missing=$(case_log_match "$NO_MATCH_PATTERN")
+    if [ -n "$F_FAILS" ] && [ "$CASE_EXPECT" != tls-refusal ] && [ -n "$missing" ]; then
+      missing_name=${missing#*\`} missing_name=${missing_name%%\`*}
+      if grep -qxF -- "$missing_name" <(tr ' ' '\n' <<<"$F_SET_NAMES"); then
+        case_judge refused "cargo $CARGO_VERSION finds no $missing_name, a package of the set: $missing"
+      fi
+      case_finish pass "cargo $CARGO_VERSION refuses $A_NAME $A_VERSION: $missing; the manifest expects that ($F_FAILS)"
     fi
     case_judge refused "cargo $CARGO_VERSION fetch failed: $(cargo_error)"
   fi

@@ -27,7 +27,9 @@
 # package set, each of the set's requests of NAME (matched to manifest
 # `sets.<set>.formats.deb.resolutions` by index) that resolves to this version, or that the
 # manifest expects to fail, is given to apt-get install as written, in a fresh sandbox: what
-# apt and dpkg install must be the expected resolution, and a "fails" must be refused.
+# apt and dpkg install must be the expected resolution, and a "fails" must be refused with
+# apt's reason (REFUSAL_PATTERN: an unmet or conflicting relation, or no such package). Such a
+# row's own NAME=VERSION may be refused too, when apt says it is for a relation.
 # Prints one line:
 #   RESULT deb <op> <name>@<version> pass|fail|skip <seconds> <message>
 # and exits 0 (pass), 1 (fail) or 3 (skip). An artifact with expect "reject" passes when apt
@@ -160,9 +162,32 @@ for suite in $SUITES; do
 done
 
 APT="apt $APT_VERSION"
+# Why apt 2.6 refuses a package set's install, as it says it: a dependency on a version other
+# than the candidate, one on a package that cannot be installed (none listed, or one a
+# conflict keeps out), a Conflicts or Breaks relation. "E: Unable to correct problems" is its
+# verdict, not a reason, so it does not count alone.
+UNMET_PATTERN='Depends: .* but [^ ]+ is to be installed'
+DEPENDENCY_PATTERN="$UNMET_PATTERN|Depends: .* but it is not (installable|going to be installed)|(Conflicts|Breaks): [^ ]+"
+REFUSAL_PATTERN="^E: (Unable to locate package|Version .* was not found|Package .* has no installation candidate)|is a virtual package|$DEPENDENCY_PATTERN"
+# refusal_reason PATTERN: the line of apt's output in the current log that says why it refused,
+# or nothing. apt says "Depends: X but it is not installable" both of an X no list has and of
+# one that a conflict keeps out: which of the two is told by whether X has a candidate.
+refusal_reason() {
+  local hit dep
+  hit=$(grep -v '^+ ' "$CASE_LOG" 2>/dev/null | grep -m1 -E "$1" | sed -e 's/^[[:space:]]*//' || true)
+  [ -n "$hit" ] || return 0
+  if [[ "$hit" =~ Depends:\ ([^ ]+).*\ but\ it\ is\ not\ installable ]]; then
+    dep=${BASH_REMATCH[1]}
+    if apt-cache policy "$dep" 2>/dev/null | grep -qE '^ *Candidate: [^(]'; then
+      hit="$hit ($dep has a candidate: a conflict keeps it out)"
+    else
+      hit="$hit (no list has $dep)"
+    fi
+  fi
+  printf '%s' "$hit"
+}
 # run_requests: the package set's requests this row answers: apt-get install of each as written, in a fresh
-# sandbox, must install what the manifest expects (or refuse, for "fails").
-REFUSAL_PATTERN='^E: (Unable to correct problems|Unable to locate package|Version .* was not found|Package .* has no installation candidate)|Depends: .* but .* is to be installed'
+# sandbox, must install what the manifest expects (or refuse, for "fails", saying why).
 run_requests() {
   local n=0 check kind want root refusal got parts args
   for check in "${SET_CHECKS[@]}"; do
@@ -174,8 +199,8 @@ run_requests() {
     case_run "request-$n-update.log" apt-get update --error-on=any \
       || case_judge refused "request '${args[*]}': apt-get update failed: $(case_log_match '^(E|W): ')"
     if ! case_run "request-$n-install.log" apt-get install --download-only "${args[@]}"; then
-      refusal=$(case_log_match "$REFUSAL_PATTERN")
-      [ "$kind" = FAILS ] && [ -n "$refusal" ] && { MSG="$MSG; $APT refuses '${args[*]}' as the manifest expects ($want): $refusal"; continue; }
+      refusal=$(refusal_reason "$REFUSAL_PATTERN")
+      [ "$kind" = FAILS ] && [ -n "$refusal" ] && { MSG="$MSG; $APT refuses '${args[*]}': $refusal; the manifest expects that ($want)"; continue; }
       case_judge refused "request '${args[*]}': apt-get install failed, the manifest expects ${want}: $(case_log_match '^E: ')"
     fi
     [ "$kind" = RESOLVES ] || case_judge refused "request '${args[*]}': $APT resolved it, the manifest expects no resolution ($want)"
@@ -195,14 +220,17 @@ run_requests() {
 if ! case_run apt-update.log apt-get update --error-on=any; then
   case_judge refused "$APT: apt-get update failed: $(case_log_match '^(E|W): ')"
 fi
-# apt installs a package's candidate only: a dependency whose range excludes the candidate
-# fails, and the manifest's resolution for a set row says when it must.
-UNMET_PATTERN='Depends: .* but [^ ]+ is to be installed'
+# A set row whose request the manifest expects to fail may be refused itself, for the same
+# reason: apt installs a package's candidate only (a dependency whose range excludes the
+# candidate fails), and it keeps two packages that conflict apart. The refusal must say so.
 if ! case_run apt-install.log apt-get install --download-only "$A_NAME=$A_VERSION"; then
-  if [ -n "$F_FAILS" ] && [ "$CASE_EXPECT" != tls-refusal ] && [ -n "$(case_log_match "$UNMET_PATTERN")" ]; then
-    MSG="$APT refuses $A_NAME $A_VERSION too: $(case_log_match "$UNMET_PATTERN")"
-    run_requests
-    case_judge ok "$MSG"
+  if [ -n "$F_FAILS" ] && [ "$CASE_EXPECT" != tls-refusal ]; then
+    own=$(refusal_reason "$DEPENDENCY_PATTERN")
+    if [ -n "$own" ]; then
+      MSG="$APT refuses $A_NAME $A_VERSION too: $own"
+      run_requests
+      case_judge ok "$MSG"
+    fi
   fi
   case_judge refused "$APT: apt-get install --download-only $A_NAME=$A_VERSION failed: $(case_log_match '^(E|W): ')"
 fi

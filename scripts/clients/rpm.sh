@@ -13,7 +13,9 @@
 #       expected resolution (manifest `sets.<set>.formats.rpm.resolutions`) picks this version
 #       is then given to dnf as written (`dnf install ag-lib`, `dnf install 'ag-lib >= 1.0.0'`)
 #       in a fresh installroot, and what dnf installs must be exactly what the manifest says
-#       (a request recorded as "fails" must be refused).
+#       (a request recorded as "fails" must be refused with libsolv's reason, REFUSAL_PATTERN:
+#       a conflict, a dependency nothing provides, no match; such a row's own NAME-VERSION may
+#       be refused too, when dnf says it is for a conflict or a missing dependency).
 #       Before dnf: rpm -K with the published key imported into a scratch --dbpath, rpm -qpi,
 #       rpm -qpl and rpm2cpio | cpio -t on the downloaded file (an accept row must pass all).
 #   scripts/clients/rpm.sh push|server
@@ -70,6 +72,11 @@ EOF
 # The set's requests of NAME that this row answers (dnf args; RESOLVES: the NAME=VERSION list
 # dnf must install; FAILS: the manifest's notes).
 case_set_checks
+F_FAILS=""
+for line in "${SET_CHECKS[@]+"${SET_CHECKS[@]}"}"; do
+  value=${line#*$'\t'}
+  [[ "$line" == FAILS$'\t'* ]] && F_FAILS=${value%%$'\t'*}
+done
 # A signer persona other than the project's is refused like the matching defect.
 if [ "$A_EXPECT" = accept ] && [ -n "$F_SIGNER" ]; then A_EXPECT=reject A_DEFECT=$F_SIGNER; fi
 [ "$A_DEFECT" != other-bytes ] || DEFECT_PATTERNS["other-bytes"]=${DEFECT_PATTERNS[bad-signature]}
@@ -124,15 +131,61 @@ if [ "$CASE_EXPECT" != tls-refusal ]; then
 fi
 RPM_LOG="$WORK/rpm-checks.log"
 
+installed_in() {
+  rpm --root "$1" -qa --qf '%{NAME}=%{VERSION}\n' 2>/dev/null | grep -v '^gpg-pubkey=' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+# Why dnf 4 refuses a package set's install, as libsolv states the problem: a conflict (or an
+# obsoletes) between two packages, or a dependency nothing provides. "none of the providers
+# can be installed" and "conflicting requests" follow from one of those and say no more.
+DEPENDENCY_PATTERN='package [^ ]+ (conflicts with|obsoletes) .+ provided by [^ ]+|nothing provides .+ needed by [^ ]+'
+REFUSAL_PATTERN="^No match for argument: |$DEPENDENCY_PATTERN"
+# dnf_reason PATTERN: dnf's line in the current log that says why it refused, or nothing.
+dnf_reason() {
+  grep -v '^+ ' "$CASE_LOG" 2>/dev/null | grep -m1 -E "$1" \
+    | sed -E -e 's/^[[:space:]]*(Problem( [0-9]+)?: |- )?//' || true
+}
+
+# run_requests: the package set's requests this row answers: dnf resolves each as written, into
+# a fresh installroot, and must install what the manifest expects (or refuse, for "fails",
+# saying why).
+run_requests() {
+  local n=0 check kind want root got parts args dnf_req refusal
+  for check in "${SET_CHECKS[@]}"; do
+    n=$((n + 1))
+    IFS=$'\t' read -r -a parts <<<"$check"
+    kind=${parts[0]} want=${parts[1]} args=("${parts[@]:2}")
+    [ ${#args[@]} -gt 0 ] || case_finish fail "manifest: an empty request for $A_NAME"
+    root="$WORK/root-request-$n"
+    mkdir -p "$root"
+    dnf_req=("${DNF[@]/--installroot=*/--installroot=$root}")
+    if ! case_run "dnf-request-$n.log" "${dnf_req[@]}" install "${args[@]}"; then
+      refusal=$(dnf_reason "$REFUSAL_PATTERN")
+      [ "$kind" = FAILS ] && [ -n "$refusal" ] && { MSG="$MSG; dnf refuses '${args[*]}': $refusal; the manifest expects that ($want)"; continue; }
+      case_finish fail "$DNF_VERSION install ${args[*]} failed, the manifest expects $want: $(case_log_tail)"
+    fi
+    got=$(installed_in "$root")
+    [ "$kind" = RESOLVES ] || case_finish fail "$DNF_VERSION install ${args[*]} installed $got, the manifest expects no resolution ($want)"
+    [ "$got" = "$want" ] || case_finish fail "request '${args[*]}': $DNF_VERSION installed $got, the manifest expects $want"
+    MSG="$MSG; request '${args[*]}' resolved as the manifest expects: $got"
+  done
+}
+
 if ! case_run dnf-install.log "${DNF[@]}" install "$NVR"; then
+  # A set row whose request the manifest expects to fail may be refused itself, for the
+  # same reason (two packages it needs conflict, or nothing provides one): dnf must say so.
+  if [ -n "$F_FAILS" ] && [ "$A_EXPECT" = accept ] && [ "$CASE_EXPECT" != tls-refusal ]; then
+    own=$(dnf_reason "$DEPENDENCY_PATTERN")
+    if [ -n "$own" ]; then
+      MSG="$DNF_VERSION refuses $NVR too: $own"
+      run_requests
+      case_judge ok "$MSG"
+    fi
+  fi
   # rpm's own verdict counts for the refusal too (dnf names only the step that failed).
   [ -f "$RPM_LOG" ] && grep -v '^+ ' "$RPM_LOG" >>"$CASE_LOG"
   case_judge refused "$DNF_VERSION install $NVR failed"
 fi
 # dnf installed it: check what it installed.
-installed_in() {
-  rpm --root "$1" -qa --qf '%{NAME}=%{VERSION}\n' 2>/dev/null | grep -v '^gpg-pubkey=' | sort | tr '\n' ' ' | sed 's/ $//'
-}
 installed=$(installed_in "$WORK/root")
 if [ "$A_EXPECT" = reject ]; then
   [ -f "$RPM_LOG" ] && grep -v '^+ ' "$RPM_LOG" >>"$CASE_LOG"
@@ -154,24 +207,5 @@ if [ -n "$A_DATA_PATH" ]; then
 fi
 MSG="$DNF_VERSION installed $NVR from a signed repository (gpgcheck, repo_gpgcheck)${A_DATA_PATH:+, /$A_DATA_PATH sha256 matches}"
 
-# The package set's requests this row answers: dnf resolves each as written, into a fresh
-# installroot, and must install what the manifest expects (or refuse, for "fails").
-n=0
-for check in "${SET_CHECKS[@]}"; do
-  n=$((n + 1))
-  IFS=$'\t' read -r -a parts <<<"$check"
-  kind=${parts[0]} want=${parts[1]} args=("${parts[@]:2}")
-  [ ${#args[@]} -gt 0 ] || case_finish fail "manifest: an empty request for $A_NAME"
-  root="$WORK/root-request-$n"
-  mkdir -p "$root"
-  dnf_req=("${DNF[@]/--installroot=*/--installroot=$root}")
-  if ! case_run "dnf-request-$n.log" "${dnf_req[@]}" install "${args[@]}"; then
-    [ "$kind" = FAILS ] && { MSG="$MSG; dnf refuses '${args[*]}' as the manifest expects ($want)"; continue; }
-    case_finish fail "$DNF_VERSION install ${args[*]} failed, the manifest expects $want: $(case_log_tail)"
-  fi
-  got=$(installed_in "$root")
-  [ "$kind" = RESOLVES ] || case_finish fail "$DNF_VERSION install ${args[*]} installed $got, the manifest expects no resolution ($want)"
-  [ "$got" = "$want" ] || case_finish fail "request '${args[*]}': $DNF_VERSION installed $got, the manifest expects $want"
-  MSG="$MSG; request '${args[*]}' resolved as the manifest expects: $got"
-done
+run_requests
 case_judge ok "$MSG"

@@ -427,3 +427,86 @@ Test(deb, a_release_stays_in_the_main_suite)
     free(sources);
     gen_case_teardown(&c);
 }
+
+static struct version_range parsed_range(const char *text)
+{
+    struct version_range range;
+    char why[128];
+    cr_assert(version_range_parse(text, &range, why, sizeof why), "%s: %s", text, why);
+    return range;
+}
+
+/* What apt reads: a versioned Provides, so a ranged dependency on the
+ * virtual name is met, and a Conflicts of one bound; in control and
+ * Packages alike. */
+Test(deb, provides_and_conflicts_reach_control_and_packages)
+{
+    static const char *const provides[] = {"ag-virtual"};
+    struct version_range below2 = parsed_range("<2");
+    struct spec_dependency conflicts[] = {{"ag-old", &below2, DEPENDENCY_RUNTIME, 1}};
+    struct package_spec spec = {.format = "deb",
+                                .name = "demo-pkg",
+                                .version = "1.2.3",
+                                .template_dir = ASSETGEN_SOURCE_DIR "/templates/deb",
+                                .seed = 7,
+                                .provides = provides,
+                                .provide_count = 1,
+                                .conflicts = conflicts,
+                                .conflict_count = 1};
+    struct gen_case c;
+    gen_case_setup(&c, spec, 1);
+    char *path = xasprintf("%s/%s", c.out_root, DEB_PATH);
+    struct deb_view v;
+    struct ag_error err = {0};
+    cr_assert_eq(deb_read(path, NULL, &v, &err), AG_OK, "%s", err.message);
+    cr_expect(strstr(v.control, "\nProvides: ag-virtual (= 1.2.3)\n") != NULL, "%s", v.control);
+    cr_expect(strstr(v.control, "\nConflicts: ag-old (<< 2.0.0~)\n") != NULL, "%s", v.control);
+    deb_view_free(&v);
+    free(path);
+    cr_assert_eq(gen_case_write_index(&c, &err), AG_OK, "%s", err.message);
+    size_t len = 0;
+    char *packages = tree_file(&c, "deb/dists/" DEB_SUITE "/main/binary-amd64/Packages", &len);
+    cr_expect(strstr(packages, "\nProvides: ag-virtual (= 1.2.3)\n") != NULL, "%s", packages);
+    cr_expect(strstr(packages, "\nConflicts: ag-old (<< 2.0.0~)\n") != NULL, "%s", packages);
+    free(packages);
+    gen_case_teardown(&c);
+    version_range_free(&below2);
+}
+
+/* A Conflicts relation conflicts on its own: two bounds would conflict
+ * with every version, and "!=" has no relation. A provided name is a
+ * package name. */
+Test(deb, conflicts_it_cannot_say_and_bad_provided_names_are_refused)
+{
+    const struct generator *gen = test_generator("deb");
+    static const char *const ranges[] = {">=1.0, <2", "!=1.0"};
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        struct version_range range = parsed_range(ranges[i]);
+        struct spec_dependency conflict = {"ag-old", &range, DEPENDENCY_RUNTIME, 1};
+        struct package_spec spec = {.format = "deb",
+                                    .name = "demo",
+                                    .version = "1.0",
+                                    .conflicts = &conflict,
+                                    .conflict_count = 1};
+        struct ag_error err = {0};
+        cr_expect_eq(gen->check_package(&spec, &err), AG_USAGE, "%s accepted", ranges[i]);
+        cr_expect(strstr(err.message, "ag-old") && strstr(err.message, "one bound"), "%s",
+                  err.message);
+        version_range_free(&range);
+    }
+    struct version_range any = parsed_range("*");
+    struct spec_dependency conflict = {"ag-old", &any, DEPENDENCY_RUNTIME, 1};
+    struct package_spec spec = {.format = "deb",
+                                .name = "demo",
+                                .version = "1.0",
+                                .conflicts = &conflict,
+                                .conflict_count = 1};
+    struct ag_error err = {0};
+    cr_expect_eq(gen->check_package(&spec, &err), AG_OK, "%s", err.message);
+    static const char *const bad[] = {"Virtual"};
+    spec.provides = bad;
+    spec.provide_count = 1;
+    cr_expect_eq(gen->check_package(&spec, &err), AG_USAGE);
+    cr_expect(strstr(err.message, "provided name") != NULL, "%s", err.message);
+    version_range_free(&any);
+}

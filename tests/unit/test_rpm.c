@@ -1,15 +1,19 @@
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <rpm/header.h>
+#include <rpm/rpmds.h>
 #include <rpm/rpmfiles.h>
 #include <rpm/rpmtag.h>
 #include <rpm/rpmver.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "common/fsutil.h"
 #include "common/generator.h"
 #include "common/package_set.h"
+#include "common/strbuf.h"
 #include "generators/rpm.h"
 #include "support.h"
 
@@ -266,4 +270,147 @@ Test(rpm, verify_catches_a_flipped_payload_byte)
     free(bytes);
     free(path);
     gen_case_teardown(&c);
+}
+
+static struct version_range parsed_range(const char *text)
+{
+    struct version_range range;
+    char why[128];
+    cr_assert(version_range_parse(text, &range, why, sizeof why), "%s: %s", text, why);
+    return range;
+}
+
+/* The dependency tag triple at index i: name, RPMSENSE flags, version. */
+static void expect_dep(Header h, rpmTagVal names, rpmTagVal flags, rpmTagVal versions, size_t i,
+                       const char *name, uint32_t flag, const char *version)
+{
+    struct rpmtd_s n, f, v;
+    cr_assert(headerGet(h, names, &n, HEADERGET_MINMEM), "tag %u", names);
+    cr_assert(headerGet(h, flags, &f, HEADERGET_MINMEM), "tag %u", flags);
+    cr_assert(headerGet(h, versions, &v, HEADERGET_MINMEM), "tag %u", versions);
+    cr_assert_gt(rpmtdCount(&n), i, "tag %u has %u entries", names, rpmtdCount(&n));
+    cr_expect_str_eq(((const char **)n.data)[i], name);
+    cr_expect_eq(((const uint32_t *)f.data)[i] & 0x0f, flag, "%s flags", name);
+    cr_expect_str_eq(((const char **)v.data)[i], version);
+    rpmtdFreeData(&n);
+    rpmtdFreeData(&f);
+    rpmtdFreeData(&v);
+}
+
+/* repodata/<digest>-primary.xml.gz of out_root's rpm repository, read
+ * whole. */
+static char *primary_xml(const char *out_root)
+{
+    char *dir = xasprintf("%s/rpm/repodata", out_root);
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "%s", dir);
+    char *path = NULL;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strstr(e->d_name, "-primary.xml.gz") != NULL)
+            path = xasprintf("%s/%s", dir, e->d_name);
+    closedir(d);
+    cr_assert_not_null(path, "no primary.xml.gz in %s", dir);
+    gzFile gz = gzopen(path, "rb");
+    cr_assert_not_null(gz);
+    struct strbuf text = {0};
+    char buf[4096];
+    for (int n; (n = gzread(gz, buf, sizeof buf)) > 0;)
+        strbuf_add(&text, buf, (size_t)n);
+    gzclose(gz);
+    free(path);
+    free(dir);
+    return strbuf_detach(&text, NULL);
+}
+
+/* A virtual name provided at the package's own EVR beside its
+ * self-provide, a Conflicts entry from a range of one bound, both in
+ * the header and in what createrepo_c lists. */
+Test(rpm, provides_and_conflicts_reach_the_header_and_primary)
+{
+    static const char *const provides[] = {"ag-virtual"};
+    struct version_range below2 = parsed_range("<2");
+    struct spec_dependency conflicts[] = {{"ag-old", &below2, DEPENDENCY_RUNTIME, 1}};
+    struct package_spec spec = {.format = "rpm",
+                                .name = "demo-pkg",
+                                .version = "1.2.3",
+                                .template_dir = ASSETGEN_SOURCE_DIR "/templates/rpm",
+                                .seed = 7,
+                                .provides = provides,
+                                .provide_count = 1,
+                                .conflicts = conflicts,
+                                .conflict_count = 1};
+    struct gen_case c;
+    gen_case_setup(&c, spec, 1);
+    const struct artifact *art = &c.made.items[0];
+    char *path = xasprintf("%s/%s", c.out_root, art->path);
+    size_t len = 0;
+    unsigned char *b = read_all(path, &len);
+    size_t main_at = (size_t)json_integer_value(json_object_get(art->facts, "header_start"));
+    size_t blob_len = 8 + 16 * (size_t)be32(b + main_at + 8) + be32(b + main_at + 12);
+    void *blob = xmalloc(blob_len);
+    memcpy(blob, b + main_at + 8, blob_len);
+    Header h = headerImport(blob, (unsigned)blob_len, 0);
+    cr_assert_not_null(h);
+    expect_dep(h, RPMTAG_PROVIDENAME, RPMTAG_PROVIDEFLAGS, RPMTAG_PROVIDEVERSION, 0, "demo-pkg",
+               RPMSENSE_EQUAL, "1.2.3-1");
+    expect_dep(h, RPMTAG_PROVIDENAME, RPMTAG_PROVIDEFLAGS, RPMTAG_PROVIDEVERSION, 1, "ag-virtual",
+               RPMSENSE_EQUAL, "1.2.3-1");
+    expect_dep(h, RPMTAG_CONFLICTNAME, RPMTAG_CONFLICTFLAGS, RPMTAG_CONFLICTVERSION, 0, "ag-old",
+               RPMSENSE_LESS, "2.0.0~");
+    headerFree(h);
+    free(b);
+    free(path);
+    /* The facts primary.xml is written from. */
+    json_t *p = json_array_get(json_object_get(art->facts, "provides"), 1);
+    cr_expect_str_eq(json_string_value(json_object_get(p, "name")), "ag-virtual");
+    cr_expect_str_eq(json_string_value(json_object_get(p, "flags")), "EQ");
+    cr_expect_str_eq(json_string_value(json_object_get(p, "rel")), "1");
+    json_t *k = json_array_get(json_object_get(art->facts, "conflicts"), 0);
+    cr_expect_str_eq(json_string_value(json_object_get(k, "name")), "ag-old");
+    cr_expect_str_eq(json_string_value(json_object_get(k, "flags")), "LT");
+    cr_expect_str_eq(json_string_value(json_object_get(k, "ver")), "2.0.0~");
+    struct ag_error err = {0};
+    cr_assert_eq(gen_case_write_index(&c, &err), AG_OK, "%s", err.message);
+    char *primary = primary_xml(c.out_root);
+    const char *prov = strstr(primary, "<rpm:provides>");
+    const char *conf = strstr(primary, "<rpm:conflicts>");
+    cr_assert(prov && conf, "%s", primary);
+    const char *virt = strstr(prov, "<rpm:entry name=\"ag-virtual\" flags=\"EQ\" epoch=\"0\" "
+                                    "ver=\"1.2.3\" rel=\"1\"/>");
+    cr_expect(virt && virt < strstr(prov, "</rpm:provides>"), "%s", primary);
+    const char *old =
+        strstr(conf, "<rpm:entry name=\"ag-old\" flags=\"LT\" epoch=\"0\" ver=\"2.0.0~\"/>");
+    cr_expect(old && old < strstr(conf, "</rpm:conflicts>"), "%s", primary);
+    free(primary);
+    cr_expect_eq(c.gen->verify_artifact(c.out_root, BASE_URL, art, &err), AG_OK, "%s", err.message);
+    gen_case_teardown(&c);
+    version_range_free(&below2);
+}
+
+/* Each Conflicts entry conflicts on its own: two bounds would conflict
+ * with every version, and "!=" has no rpm form. */
+Test(rpm, conflicts_it_cannot_say_and_bad_provided_names_are_refused)
+{
+    const struct generator *gen = test_generator("rpm");
+    static const char *const ranges[] = {">=1.0, <2", "!=1.0"};
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        struct version_range range = parsed_range(ranges[i]);
+        struct spec_dependency conflict = {"ag-old", &range, DEPENDENCY_RUNTIME, 1};
+        struct package_spec spec = {.format = "rpm",
+                                    .name = "demo",
+                                    .version = "1.0",
+                                    .conflicts = &conflict,
+                                    .conflict_count = 1};
+        struct ag_error err = {0};
+        cr_expect_eq(gen->check_package(&spec, &err), AG_USAGE, "%s accepted", ranges[i]);
+        cr_expect(strstr(err.message, "ag-old") && strstr(err.message, "one bound"), "%s",
+                  err.message);
+        version_range_free(&range);
+    }
+    static const char *const bad[] = {"a b"};
+    struct package_spec spec = {
+        .format = "rpm", .name = "demo", .version = "1.0", .provides = bad, .provide_count = 1};
+    struct ag_error err = {0};
+    cr_expect_eq(gen->check_package(&spec, &err), AG_USAGE);
+    cr_expect(strstr(err.message, "provides") != NULL, "%s", err.message);
 }
