@@ -15,7 +15,7 @@ test_pkgs=(
   libarchive-tools nginx-light libnginx-mod-http-js python3-venv python3-packaging curl clang libclang-rt-14-dev shellcheck
   git
   dpkg-dev lintian apt gpgv
-  rpm rpmlint dnf createrepo-c cpio
+  rpm rpmlint dnf createrepo-c cpio zypper
 )
 
 want=("${build_pkgs[@]}")

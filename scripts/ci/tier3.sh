@@ -172,15 +172,32 @@ print(hits[0]) if hits else sys.exit("no %s artifact in %s" % (sys.argv[2], sys.
     "$WORK/out/$1/manifest.json" "$2"
 }
 
-# wrong_ca FORMAT SIZE: a pull that trusts the second PKI's CA must fail, and on the
+# wrong_ca CLIENT FORMAT SIZE: a pull that trusts the second PKI's CA must fail, and on the
 # certificate: the case passes only when the client's own output names the verification
-# failure (its TLS_REFUSAL_PATTERN).
+# failure (its TLS_REFUSAL_PATTERN). CLIENT is the format's case or its second client's.
 wrong_ca() {
-  local format=$1 size=$2 path
+  local client=$1 format=$2 size=$3 path
   path=$(first_artifact "$size" "$format")
-  rm -rf "$WORK/wrong-ca-$format"
-  "scripts/clients/$format.sh" pull --registry "$BASE" --manifest "$WORK/out/$size/manifest.json" \
-    --artifact "$path" --ca "$OTHER_PKI/ca.crt" --work "$WORK/wrong-ca-$format" --expect tls-refusal
+  rm -rf "$WORK/wrong-ca-$client"
+  "scripts/clients/$client.sh" pull --registry "$BASE" --manifest "$WORK/out/$size/manifest.json" \
+    --artifact "$path" --ca "$OTHER_PKI/ca.crt" --work "$WORK/wrong-ca-$client" --expect tls-refusal
+}
+
+# The second widely used client of a format, run on the same rows as the first: uv beside
+# pip, pnpm beside npm, zypper beside dnf. Each is stricter in places of its own.
+declare -A SECOND_CLIENT=([pypi]=uv [npm]=pnpm [rpm]=zypper)
+second_client() { # format -> its second client's case name, or nothing
+  local c=${SECOND_CLIENT[$1]:-}
+  if [ -n "$c" ] && [ -x "scripts/clients/$c.sh" ]; then echo "$c"; fi
+}
+
+# persona_rows MANIFEST FORMAT: the format's rows of the signers set, which a second client
+# pulls (the set's resolutions are the first client's to check).
+persona_rows() {
+  python3 -c 'import json,sys
+for a in json.load(open(sys.argv[1]))["artifacts"]:
+    if a["format"] == sys.argv[2] and a.get("set") == "signers":
+        print(a["path"])' "$1" "$2"
 }
 
 npm_audit() { # size path [registry]: npm audit signatures on the installed package
@@ -273,6 +290,11 @@ for size in "${SIZES[@]}"; do
     check "pull-$size-$(basename "$path")" \
       "scripts/clients/$format.sh" pull --registry "$BASE" \
       --manifest "$WORK/out/$size/manifest.json" --artifact "$path" --ca "$CA"
+    second=$(second_client "$format")
+    if [ -n "$second" ]; then
+      check "pull-$second-$size-$(basename "$path")" "scripts/clients/$second.sh" pull \
+        --registry "$BASE" --manifest "$WORK/out/$size/manifest.json" --artifact "$path" --ca "$CA"
+    fi
     [ "$expect" = reject ] && continue
     # Without its registry a format's pushes are not run; push-server-* says why.
     [ -n "${PUSH_READY[$format]:-}" ] || continue
@@ -285,7 +307,11 @@ for size in "${SIZES[@]}"; do
   done < <(artifacts "$size")
   if [ "$size" = small ]; then
     for format in "${CASE_FORMATS[@]+"${CASE_FORMATS[@]}"}"; do
-      check "wrong-ca-$format-$size" wrong_ca "$format" "$size"
+      check "wrong-ca-$format-$size" wrong_ca "$format" "$format" "$size"
+      second=$(second_client "$format")
+      if [ -n "$second" ]; then
+        check "wrong-ca-$second-$size" wrong_ca "$second" "$format" "$size"
+      fi
     done
     if has_format npm; then
       check "tamper-npm-signature-$size" tamper_npm_signature "$size"
@@ -308,6 +334,14 @@ for size in "${SIZES[@]}"; do
           "scripts/clients/$format.sh" pull --registry "$(sets_base "$format")" \
           --manifest "$WORK/sets-$format/$size/manifest.json" --artifact "$path" --ca "$CA"
       done < <(set_pull_rows "$WORK/sets-$format/$size/manifest.json")
+      second=$(second_client "$format")
+      if [ -n "$second" ]; then
+        while IFS= read -r path; do
+          check "$format-sets-$second-$size-$(basename "$path")" \
+            "scripts/clients/$second.sh" pull --registry "$(sets_base "$format")" \
+            --manifest "$WORK/sets-$format/$size/manifest.json" --artifact "$path" --ca "$CA"
+        done < <(persona_rows "$WORK/sets-$format/$size/manifest.json" "$format")
+      fi
     fi
     scripts/serve.sh stop --port "$(sets_port "$format")" --state "$WORK/serve-sets-$format" >/dev/null 2>&1 || true
   done

@@ -3,11 +3,13 @@
 # git-ignored .tools/ directory at the repository root. Idempotent: a tool whose pinned
 # version is already there is left alone.
 #
-#   scripts/clients/setup.sh [all|pypi|npm|npm-audit|cargo]
+#   scripts/clients/setup.sh [all|pypi|npm|npm-audit|uv|pnpm|cargo]
 #
 #   .tools/pyenv      python venv with twine and pypiserver (+ waitress as its WSGI server)
+#   .tools/uv         python venv with uv, the second pypi client (uv.sh)
 #   .tools/verdaccio  verdaccio for npm publish tests
 #   .tools/npm-audit  npm 9.6.7, used only for `npm audit signatures` (see npm_audit_version)
+#   .tools/pnpm       pnpm, the second npm client (pnpm.sh; see pnpm_version)
 #   .tools/cargo-registry  cargo-http-registry for cargo publish tests: a link to
 #                     $ASSETGEN_TOOLS_CACHE/cargo-registry (default ~/.cache/assetgen-tools),
 #                     kept outside the clone because building it takes minutes; a missing
@@ -48,9 +50,15 @@ verdaccio_overrides='{"node-fetch": "2.7.0"}'
 # (<registry>/-/npm/v1/keys), so the audit case runs it while installs use the machine's npm.
 npm_audit_version=9.6.7
 
+uv_version=0.13.9
+# pnpm 11 declares engines node >= 22.13; 10 is the newest line whose JavaScript client runs
+# on Node 18.12 and later (12 is a native binary that does not run on Node at all).
+pnpm_version=10.34.9
+pnpm_node_major=18
+
 what=${1:-all}
-case "$what" in all|pypi|npm|npm-audit|cargo) ;; -h|--help) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
-  *) echo "setup.sh: unknown target '$what' (all, pypi, npm, npm-audit or cargo)" >&2; exit 2 ;; esac
+case "$what" in all|pypi|npm|npm-audit|uv|pnpm|cargo) ;; -h|--help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  *) echo "setup.sh: unknown target '$what' (all, pypi, npm, npm-audit, uv, pnpm or cargo)" >&2; exit 2 ;; esac
 
 mkdir -p "$tools"
 skipped=0
@@ -174,6 +182,74 @@ EOF
   echo "setup.sh: npm $npm_audit_version (for audit signatures) ready"
 }
 
+setup_uv() {
+  local env="$tools/uv" log="$tools/uv-install.log"
+  if [ "$("$env/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" = "$uv_version" ]; then
+    rm -f "$tools/uv.skip"
+    echo "setup.sh: uv $uv_version ready"
+    return 0
+  fi
+  command -v "$python" >/dev/null || { skip uv "$python not found"; return 0; }
+  echo "setup.sh: installing uv==$uv_version into $env"
+  rm -rf "$env"
+  if ! "$python" -m venv "$env" >"$log" 2>&1; then
+    skip uv "'$python -m venv' failed (Debian: apt-get install python3-venv); see $log"
+    return 0
+  fi
+  # uv's wheel carries its own binary and has no dependencies.
+  if ! PIP_CONFIG_FILE=/dev/null "$env/bin/python" -m pip install --disable-pip-version-check -q \
+        "uv==$uv_version" >>"$log" 2>&1; then
+    skip uv "pip could not install uv==$uv_version: $(grep -m1 -E '^ERROR' "$log" || echo "see $log")"
+    return 0
+  fi
+  if [ "$("$env/bin/uv" --version 2>>"$log" | cut -d' ' -f2)" != "$uv_version" ]; then
+    skip uv "uv $uv_version does not run after install; see $log"
+    return 0
+  fi
+  rm -f "$tools/uv.skip"
+  echo "setup.sh: uv $uv_version ready"
+}
+
+setup_pnpm() {
+  local dir="$tools/pnpm" log="$tools/pnpm-install.log" bin major
+  bin="$dir/node_modules/.bin/pnpm"
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    skip pnpm "node/npm not on PATH (Debian: apt-get install nodejs npm)"
+    return 0
+  fi
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  if [ "$major" -lt "$pnpm_node_major" ]; then
+    skip pnpm "pnpm $pnpm_version needs Node >= $pnpm_node_major, found $(node --version)"
+    return 0
+  fi
+  if [ -x "$bin" ] && [ "$("$bin" --version 2>/dev/null)" = "$pnpm_version" ]; then
+    rm -f "$tools/pnpm.skip"
+    echo "setup.sh: pnpm $pnpm_version ready"
+    return 0
+  fi
+  echo "setup.sh: installing pnpm $pnpm_version into $dir"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cat >"$dir/package.json" <<EOF
+{
+  "name": "assetgen-tools-pnpm",
+  "private": true,
+  "dependencies": { "pnpm": "$pnpm_version" }
+}
+EOF
+  # pnpm 10 bundles its own dependencies and has no install scripts: a single tarball.
+  if ! (cd "$dir" && npm install --no-audit --no-fund --ignore-scripts --loglevel=warn) >"$log" 2>&1; then
+    skip pnpm "npm install pnpm@$pnpm_version failed: $(grep -m1 -E '^npm (error|ERR!) code' "$log" || echo "see $log")"
+    return 0
+  fi
+  if [ "$("$bin" --version 2>>"$log")" != "$pnpm_version" ]; then
+    skip pnpm "pnpm $pnpm_version does not run after install; see $log"
+    return 0
+  fi
+  rm -f "$tools/pnpm.skip"
+  echo "setup.sh: pnpm $pnpm_version ready"
+}
+
 setup_cargo_registry() {
   local cache=${ASSETGEN_TOOLS_CACHE:-${HOME:-/root}/.cache/assetgen-tools}/cargo-registry
   if ! command -v cargo >/dev/null; then
@@ -194,10 +270,12 @@ setup_cargo_registry() {
 }
 
 case "$what" in
-  all) setup_pyenv; setup_verdaccio; setup_npm_audit; setup_cargo_registry ;;
+  all) setup_pyenv; setup_uv; setup_verdaccio; setup_npm_audit; setup_pnpm; setup_cargo_registry ;;
   cargo) setup_cargo_registry ;;
-  pypi) setup_pyenv ;;
-  npm) setup_verdaccio; setup_npm_audit ;;
+  pypi) setup_pyenv; setup_uv ;;
+  npm) setup_verdaccio; setup_npm_audit; setup_pnpm ;;
   npm-audit) setup_npm_audit ;;
+  uv) setup_uv ;;
+  pnpm) setup_pnpm ;;
 esac
 [ "$skipped" -eq 0 ] || exit 3
