@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tier 2 (Integration): every format at every size, assetgen verify,
 # independent readers, size ranges, reproducibility, the deb and rpm tools (dpkg-deb, lintian,
-# rpm -K, rpmlint, gpgv over the repository signatures), valgrind, tampering, gpgv over every
+# rpm -K, rpmlint, gpgv over the repository signatures; every tier and every shipped set),
+# valgrind, tampering, gpgv over every
 # detached signature, and the test PKI's certificates through `openssl verify`.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -61,6 +62,20 @@ reproducible() { # size: a second run, another --jobs, is byte-identical
   # shellcheck disable=SC2046 # defects_at prints one word or none
   "$BIN" generate --profile all --size "$1" --out "$WORK/run2" $(defects_at "$1") --jobs 1 --quiet
   same_as_first "$1" "$WORK/run2"
+}
+
+native_tools_sets() { # every shipped set, as deb and rpm, read by their own tools
+  local set n=0
+  while IFS= read -r set; do
+    rm -rf "$WORK/sets-native"
+    "$BIN" generate --format deb,rpm --set "$set" --size small --out "$WORK/sets-native" --quiet
+    bash tests/integration/native-tools.sh "$WORK/sets-native/small" ||
+      { echo "the deb and rpm tools refuse set $set"; return 1; }
+    n=$((n + 1))
+  done < <("$BIN" list sets | sed -n 's/^\([a-z0-9][a-z0-9-]*\): .*/\1/p')
+  rm -rf "$WORK/sets-native"
+  [ "$n" -gt 0 ] || { echo "assetgen list sets names no set"; return 1; }
+  echo "$n sets read by dpkg-deb, lintian, rpm -K, rpmlint and gpgv"
 }
 
 seed_changes_data() {
@@ -221,6 +236,7 @@ for size in "${SIZES[@]}"; do
   check "gpgv-$size" gpgv_signatures "$size"
 done
 rm -rf "$WORK/run1/large"
+check native-tools-sets native_tools_sets
 check seed-changes-data seed_changes_data
 check tamper-detected tamper_detected
 check facts-index env ASSETGEN_BIN="$BUILD_DIR/assetgen" bash tests/integration/facts-index.sh

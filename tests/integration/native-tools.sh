@@ -16,15 +16,16 @@ manifest=$tree/manifest.json
 fpr=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("signing_key") or "")' "$manifest")
 checked=0
 
-rows() { # format -> "path<TAB>expect<TAB>data path<TAB>data sha256" of its package files
+rows() { # format -> "path<TAB>expect<TAB>signer<TAB>data path<TAB>data sha256" of its package files
   python3 - "$manifest" "$1" <<'PY'
 import json, sys
 for a in json.load(open(sys.argv[1]))["artifacts"]:
     if a["format"] != sys.argv[2] or not a["path"].endswith("." + sys.argv[2]):
         continue
     data = a.get("data") or {}
-    print("\t".join([a["path"], a.get("expect") or "accept", data.get("path") or "",
-                     data.get("sha256") or ""]))
+    # Empty fields last: read collapses runs of tabs.
+    print("\t".join([a["path"], a.get("expect") or "accept", a.get("signer") or "project",
+                     data.get("path") or "", data.get("sha256") or ""]))
 PY
 }
 
@@ -56,7 +57,7 @@ lint_report() { # tool file log: no error line; warnings listed
 
 check_deb() {
   local path expect data_path data_sha n=0 x
-  while IFS=$'\t' read -r path expect data_path data_sha; do
+  while IFS=$'\t' read -r path expect _ data_path data_sha; do
     [ "$expect" = accept ] || continue
     local deb=$tree/$path
     dpkg-deb --info "$deb" >"$SCRATCH/info" || fail "dpkg-deb --info refuses $path"
@@ -100,12 +101,27 @@ check_deb() {
   checked=$((checked + 1))
 }
 
+# rpm_persona_refused PKG SIGNER DB: rpm -Kv gives a set's signer persona its own verdict:
+# the second key's signature NOKEY, no signature at all, or the project key's BAD.
+rpm_persona_refused() {
+  local out want
+  out=$(rpm --dbpath "$3" -Kv "$1" 2>&1) || true
+  case $2 in
+    wrong-signer) want='Signature, key ID [0-9a-f]+: NOKEY' ;;
+    other-bytes) want='Signature, key ID [0-9a-f]+: BAD' ;;
+    unsigned) grep -q 'Signature, key ID' <<<"$out" && { echo "$out"; return 1; }
+      want='Header SHA256 digest: OK' ;;
+    *) echo "no rpm -K verdict known for signer $2"; return 1 ;;
+  esac
+  grep -qE "$want" <<<"$out" || { echo "$out"; return 1; }
+}
+
 check_rpm() {
-  local path expect data_path data_sha n=0 db=$SCRATCH/rpmdb out
+  local path expect data_path data_sha signer n=0 personas=0 db=$SCRATCH/rpmdb out
   rm -rf "$db" && mkdir -p "$db"
-  while IFS=$'\t' read -r path expect data_path data_sha; do
+  while IFS=$'\t' read -r path expect signer data_path data_sha; do
     [ "$expect" = accept ] || continue
-    if [ "$n" -eq 0 ]; then
+    if [ "$n" -eq 0 ] && [ "$personas" -eq 0 ]; then
       rpm --dbpath "$db" --import "$tree/keys/gpg-signing.asc" || fail "rpm --import refuses keys/gpg-signing.asc"
       mkdir -p "$SCRATCH/rpmlint-home"
       printf '%%_dbpath %s\n' "$db" >"$SCRATCH/rpmlint-home/.rpmmacros"
@@ -114,6 +130,12 @@ check_rpm() {
       printf 'ValidLicenses = ["MIT"]\n' >"$SCRATCH/rpmlint.toml"
     fi
     local pkg=$tree/$path
+    if [ "$signer" != project ]; then
+      out=$(rpm_persona_refused "$pkg" "$signer" "$db") ||
+        fail "rpm -Kv does not give $path (signer $signer) its persona's verdict: $out"
+      personas=$((personas + 1))
+      continue
+    fi
     out=$(rpm --dbpath "$db" -K "$pkg" 2>&1) || fail "rpm -K refuses $path: $out"
     grep -qE 'digests signatures OK$' <<<"$out" || fail "rpm -K does not check both digests and signature of $path: $out"
     rpm --dbpath "$db" -qpi "$pkg" >"$SCRATCH/qpi" 2>&1 || fail "rpm -qpi refuses $path"
@@ -135,7 +157,8 @@ check_rpm() {
   dearmor "$tree/keys/gpg-signing.asc" "$keyring"
   repomd=$tree/rpm/repodata/repomd.xml
   gpgv_good "$keyring" "$repomd.asc" "$repomd" || fail "gpgv refuses rpm/repodata/repomd.xml.asc"
-  echo "rpm: $n packages checked by rpm -K, -qpi, -qpl, rpm2cpio and rpmlint; gpgv verified repomd.xml.asc"
+  echo "rpm: $n packages checked by rpm -K, -qpi, -qpl, rpm2cpio and rpmlint; $personas signer \
+personas given their own rpm -K verdict; gpgv verified repomd.xml.asc"
   checked=$((checked + 1))
 }
 
