@@ -99,28 +99,8 @@ uv_install_check() {
   if [ "$(wc -l <<<"$urls")" -ne 1 ] || [ "${urls##*/}" != "$filename" ]; then
     case_judge refused "uv fetched $(tr '\n' ' ' <<<"$urls")instead of $filename"
   fi
-  if ! check=$("$venv/bin/python" - "$A_NAME" "$A_VERSION" "$A_DATA_PATH" "$A_DATA_SHA256" 2>&1 <<'EOF'
-import hashlib, importlib.metadata as md, sys
-name, version, data_path, data_sha256 = sys.argv[1:5]
-got = md.version(name)
-if got != version:
-    sys.exit("installed version %s, wanted %s" % (got, version))
-if data_path:
-    path = md.distribution(name).locate_file(data_path)
-    try:
-        h = hashlib.sha256()
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-    except OSError as e:
-        sys.exit("data file %s not installed (%s)" % (data_path, e.strerror))
-    if h.hexdigest() != data_sha256:
-        sys.exit("data file %s sha256 %s, manifest says %s" % (data_path, h.hexdigest(), data_sha256))
-    print("version and data sha256 match the manifest")
-else:
-    print("version matches the manifest")
-EOF
-  ); then
+  if ! check=$("$venv/bin/python" "$CLIENTS_DIR/installed_dist.py" "$A_NAME" "$A_VERSION" \
+                 "$A_DATA_PATH" "$A_DATA_SHA256" 2>&1); then
     case_judge refused "after uv $UV_VERSION pip install: $check"
   fi
   # uv keeps no download report; its cache records the sha256 it computed while downloading.
