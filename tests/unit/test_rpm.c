@@ -386,31 +386,3 @@ Test(rpm, provides_and_conflicts_reach_the_header_and_primary)
     gen_case_teardown(&c);
     version_range_free(&below2);
 }
-
-/* Each Conflicts entry conflicts on its own: two bounds would conflict
- * with every version, and "!=" has no rpm form. */
-Test(rpm, conflicts_it_cannot_say_and_bad_provided_names_are_refused)
-{
-    const struct generator *gen = test_generator("rpm");
-    static const char *const ranges[] = {">=1.0, <2", "!=1.0"};
-    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
-        struct version_range range = parsed_range(ranges[i]);
-        struct spec_dependency conflict = {"ag-old", &range, DEPENDENCY_RUNTIME, 1};
-        struct package_spec spec = {.format = "rpm",
-                                    .name = "demo",
-                                    .version = "1.0",
-                                    .conflicts = &conflict,
-                                    .conflict_count = 1};
-        struct ag_error err = {0};
-        cr_expect_eq(gen->check_package(&spec, &err), AG_USAGE, "%s accepted", ranges[i]);
-        cr_expect(strstr(err.message, "ag-old") && strstr(err.message, "one bound"), "%s",
-                  err.message);
-        version_range_free(&range);
-    }
-    static const char *const bad[] = {"a b"};
-    struct package_spec spec = {
-        .format = "rpm", .name = "demo", .version = "1.0", .provides = bad, .provide_count = 1};
-    struct ag_error err = {0};
-    cr_expect_eq(gen->check_package(&spec, &err), AG_USAGE);
-    cr_expect(strstr(err.message, "provides") != NULL, "%s", err.message);
-}
