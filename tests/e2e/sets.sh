@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end check of the package sets (`assetgen list sets`) with the real clients: every
 # set is generated for npm and pypi, served over HTTPS by scripts/serve.sh with a test PKI
-# (`assetgen pki init`), and pip, npm, gpgv, twine, pypiserver and verdaccio must do what
-# the manifest's sets.<set> says. The clients trust only that test CA.
+# (`assetgen pki init`), and pip, uv, npm, pnpm, gpgv, twine, pypiserver and verdaccio must
+# do what the manifest's sets.<set> says. The clients trust only that test CA.
 #
 #   bash tests/e2e/sets.sh BIN WORKDIR PORT_BASE [SIZES...]      (sizes: default small medium)
 #
@@ -26,6 +26,26 @@
 #                   served tree with the manifest's sha256/sha512, and print the yanked or
 #                   deprecated warning with the reason for every note (and none otherwise);
 #                   "not expressible" resolutions are skips that say why.
+#                   uv-S-<request> / pnpm-S-<request>: the same resolutions by the second
+#                   clients. `uv pip install` into a fresh venv made by `uv venv`, with the
+#                   index-url and cert of the tree's pip.conf as --default-index and --cert (uv
+#                   reads no pip.conf; UV_NO_CONFIG, a cache of the case's own): `uv pip list`
+#                   and the venv's metadata (each dist's INSTALLER says uv) show exactly the
+#                   versions the manifest names, and uv's --verbose log fetched one archive of
+#                   the served tree for each, a file of the manifest; a yanked note needs uv's
+#                   `warning: `NAME==VERSION` is yanked (reason: "...")`. `pnpm add` in a fresh
+#                   project, with the tree's .npmrc (registry, inline ca=) and a store, cache
+#                   and state of the case's own: pnpm-lock.yaml's packages, their integrity
+#                   (the manifest's sha512) and node_modules/.pnpm are exactly the manifest's,
+#                   from the registry node_modules/.modules.yaml names (the served tree); a
+#                   deprecated note needs pnpm's ` WARN  deprecated NAME@VERSION: REASON` and
+#                   the lockfile's deprecated field. A "fails" resolution must be refused for
+#                   want of a version: uv's "No solution found when resolving dependencies"
+#                   whose cause names what is missing and ends "unsatisfiable", pnpm's
+#                   ERR_PNPM_FETCH_404 (GET ...: Not Found - 404) or
+#                   ERR_PNPM_NO_MATCHING_VERSION.
+#   relations       pip-S-/uv-S-/npm-S-/pnpm-S-<request> as above: the dependency on the
+#                   virtual name finds no package, the conflicting pair installs side by side.
 #   signers         gpgv-S-<persona>: gpgv, with keys/gpg-signing.asc as the keyring, says
 #                   GOODSIG+VALIDSIG for ag-signed, ERRSIG+NO_PUBKEY ("No public key") for
 #                   ag-wrong-signer, BADSIG for ag-other-bytes; ag-unsigned has no .asc (404)
@@ -44,23 +64,24 @@
 # accept row pushed into one pypiserver and one verdaccio (all accepted: the names carry the
 # tier) and pulled back with the same sha256.
 # pip is the one $PYTHON's venv brings; npm install and publish use the machine's npm, npm
-# audit signatures the npm 9.6.7 that scripts/clients/setup.sh installs.
+# audit signatures the npm 9.6.7 that scripts/clients/setup.sh installs, and uv and pnpm
+# are the pinned ones it installs (second-clients: setup.sh uv, setup.sh pnpm).
 #
 # Environment: E2E_SETS_LARGE (1 by default), PYTHON (python3). E2E_SETS_BREAK=KNOB[,KNOB]
 # breaks the generated trees on purpose, to show which checks turn red: resolution (the
-# manifest's 1.1.0 resolutions say 1.0.0), unyank (no yanked/deprecated markers in the
-# served metadata), untag (no next dist-tag), pipconf (no cert line in pip.conf), signers
-# (ag-signed loses its signatures; ag-wrong-signer gets ag-other-bytes' .asc and the project
-# keyid; ag-unsigned's page claims data-gpg-sig), republish (the second copies become another
-# wheel file name and npm version 1.0.1, the second sdist the first's bytes), plain-names
-# (the tiers without -<size> names).
+# manifest's 1.1.0 resolutions say 1.0.0; the pip, uv, npm and pnpm cases of them), unyank
+# (no yanked/deprecated markers in the served metadata), untag (no next dist-tag), pipconf
+# (no cert line in pip.conf), signers (ag-signed loses its signatures; ag-wrong-signer gets
+# ag-other-bytes' .asc and the project keyid; ag-unsigned's page claims data-gpg-sig),
+# republish (the second copies become another wheel file name and npm version 1.0.1, the
+# second sdist the first's bytes), plain-names (the tiers without -<size> names).
 # Prints a line a case (pass|FAIL|SKIP NAME (seconds) detail), writes
 # test-results/e2e-sets.json (a list of {name, status, seconds, detail}) and .xml (JUnit),
 # and ends with "N passed, N failed, N skipped"; exit 1 on any failure, 2 on usage. A tool
 # that is missing makes its cases skips, failures under CI=true.
 set -euo pipefail
 
-usage() { sed -n '2,60s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0" >&2; exit 2; }
 [ $# -ge 3 ] || usage
 case "$1" in -h|--help) usage ;; esac
 
@@ -122,6 +143,8 @@ EMPTY_RC=$WORK/empty-npmrc
 RESULTS=$WORK/results.tsv
 TWINE=$TOOLS_DIR/pyenv/bin/twine
 AUDIT_NPM=$TOOLS_DIR/npm-audit/node_modules/npm/bin/npm-cli.js
+UV=$TOOLS_DIR/uv/bin/uv
+PNPM=$TOOLS_DIR/pnpm/node_modules/.bin/pnpm
 # Only what this script made is removed.
 rm -rf "$PKI" "$SETS" "$ALLTIERS" "$STATE" "$LOGS" "$CASES" "$VENV_TEMPLATE" "${WORK:?}/home" "${WORK:?}/tmp"
 mkdir -p "$STATE" "$LOGS" "$CASES" "$WORK/home" "$WORK/tmp" "$WORK/xdg/config" "$WORK/xdg/cache" "$WORK/xdg/data" \
@@ -135,12 +158,15 @@ isolate() {
   unset REQUESTS_CA_BUNDLE CURL_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR NODE_EXTRA_CA_CERTS NODE_OPTIONS
   unset PYTHONPATH PYTHONHOME PYTHONUSERBASE VIRTUAL_ENV GNUPGHOME
   while IFS= read -r v; do
-    case "$v" in npm_config_*|NPM_CONFIG_*|PIP_*|TWINE_*) unset "$v" ;; esac
+    case "$v" in npm_config_*|NPM_CONFIG_*|PIP_*|TWINE_*|UV_*|PNPM_*) unset "$v" ;; esac
   done < <(compgen -e)
   export HOME=$WORK/home TMPDIR=$WORK/tmp
   export XDG_CONFIG_HOME=$WORK/xdg/config XDG_CACHE_HOME=$WORK/xdg/cache XDG_DATA_HOME=$WORK/xdg/data
   export PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PYTHONNOUSERSITE=1
   export NO_COLOR=1 npm_config_color=false npm_config_update_notifier=false COLUMNS=200
+  # uv: no config file, no managed Python downloads, files copied out of its cache (each
+  # case sets UV_CACHE_DIR).
+  export UV_NO_CONFIG=1 UV_PYTHON_DOWNLOADS=never UV_NO_PROGRESS=1 UV_LINK_MODE=copy
 }
 isolate
 
@@ -359,6 +385,197 @@ def cmd_check_npm(manifest, set_, idx, proj, log, rc):
     if problems:
         die("; ".join(problems))
     print("npm installed %s, as the manifest says%s" % (fmt(got), "".join("; " + s for s in seen)))
+
+def cmd_check_uv(manifest, set_, idx, uvlist, dists, log, rc):
+    doc = load(manifest)
+    r = resolution(doc, set_, "pypi", idx)
+    text = open(log, encoding="utf-8", errors="replace").read()
+    rc = int(rc)
+    errors = r"^ *(error|cause): "
+    if r["outcome"] == "fails":
+        if rc == 0:
+            die("uv installed it, but the manifest says it fails")
+        # uv's resolver error: its cause, wrapped over indented lines, names the requirement
+        # no version satisfies and ends on "unsatisfiable".
+        lines = text.splitlines()
+        head = [i for i, l in enumerate(lines) if l.startswith("error: No solution found when resolving dependencies")]
+        block = ""
+        if head:
+            tail = []
+            for l in lines[head[-1] + 1:]:
+                if not l.startswith(" "):
+                    break
+                tail.append(l.strip())
+            block = re.sub(r"\s+", " ", " ".join(tail))
+        if not (re.search(r"requirements are unsatisfiable", block)
+                and re.search(r"was not found in the package registry|only \S+ (is|are) available"
+                              r"|there (is|are) no versions? of", block)):
+            die("uv failed, but not for want of a version: " + last_lines(text, errors))
+        print("uv refused it, as the manifest says: error: No solution found when resolving dependencies, " + block)
+        return
+    if rc != 0:
+        die("uv exited %d: %s" % (rc, last_lines(text, errors, 3)))
+    base = (doc.get("base_url") or "") + "pypi/"
+    rows = [a for a in doc["artifacts"] if a["format"] == "pypi"]
+    got = {norm(p["name"]): p["version"] for p in load(uvlist)}
+    problems = []
+    # The venv's own record (uv venv brings no pip): every dist, and who installed it.
+    meta = {}
+    for d in load(dists):
+        meta[norm(d["name"])] = d["version"]
+        if d.get("installer") != "uv":
+            problems.append("%s %s in the venv was installed by %r, not uv" % (d["name"], d["version"], d.get("installer")))
+    if meta != got:
+        problems.append("the venv's metadata says %s, uv pip list %s" % (fmt(meta), fmt(got)))
+    # The archives uv fetched, from its --verbose log: one file of the manifest for each dist.
+    fetched = re.findall(r"^DEBUG Sending (?:fresh|cached|revalidation) GET request for: (\S+\.(?:whl|tar\.gz|zip))$",
+                         text, re.M)
+    by_name = {}
+    for url in sorted(set(fetched)):
+        fname = url.rsplit("/", 1)[-1]
+        hits = [a for a in rows if os.path.basename(a["path"]) == fname]
+        if not url.startswith(base):
+            problems.append("uv fetched %s, not from the served tree %s" % (url, base))
+        if len(hits) != 1:
+            problems.append("uv fetched %s, no file of the manifest" % fname)
+            continue
+        by_name.setdefault(norm(hits[0]["name"]), []).append(hits[0])
+    for n, v in got.items():
+        files = by_name.pop(n, [])
+        if len(files) != 1 or files[0]["version"] != v:
+            problems.append("uv installed %s %s but fetched %s" % (n, v, " ".join(os.path.basename(a["path"]) for a in files) or "no archive of it"))
+    for n, files in by_name.items():
+        problems.append("uv fetched %s, which it did not install" % " ".join(os.path.basename(a["path"]) for a in files))
+    want = {norm(k): v for k, v in (r.get("resolves") or {}).items()}
+    if got != want:
+        problems.append("uv installed %s; the manifest says %s" % (fmt(got), fmt(want)))
+    seen = []
+    for note in r.get("notes") or []:
+        m = re.fullmatch(r"(\S+) (\S+) is yanked \(PEP 592\): (.+)", note)
+        if not m:
+            problems.append("a note this test cannot check: %r" % note)
+            continue
+        name, ver, reason = m.groups()
+        pat = r"^warning: `%s==%s` is yanked \(reason: \"%s\"\)[ \t]*$" % (name_re(name), re.escape(ver), re.escape(reason))
+        if re.search(pat, text, re.M | re.I):
+            seen.append("uv warned: %s %s is yanked (reason: \"%s\")" % (name, ver, reason))
+        else:
+            problems.append("uv printed no yanked warning for %s %s with reason '%s' (uv said: %s)"
+                            % (name, ver, reason, last_lines(text, r"yanked")))
+    if not seen and re.search(r"^warning: .* is yanked", text, re.M):
+        problems.append("uv warned of a yanked version the manifest does not note: "
+                        + last_lines(text, r"^warning: .* is yanked", 1))
+    if problems:
+        die("; ".join(problems))
+    print("uv installed %s from %s, as the manifest says%s" % (fmt(got), base, "".join("; " + s for s in seen)))
+
+def pnpm_lock_packages(path):
+    # The packages section of a pnpm-lock.yaml (lockfile v9): key -> its indented lines.
+    lines = open(path, encoding="utf-8").read().splitlines()
+    if "packages:" not in lines:
+        return {}
+    out, cur = {}, None
+    for line in lines[lines.index("packages:") + 1:]:
+        if line and not line.startswith(" "):
+            break
+        m = re.match(r"^  (['\"]?)(.+)\1:\s*(\{\})?\s*$", line)
+        if m:
+            cur = out.setdefault(m.group(2), [])
+        elif cur is not None and line.startswith("    "):
+            cur.append(line.strip())
+    return {k: "\n".join(v) for k, v in out.items()}
+
+def cmd_check_pnpm(manifest, set_, idx, proj, log, rc):
+    doc = load(manifest)
+    r = resolution(doc, set_, "npm", idx)
+    text = open(log, encoding="utf-8", errors="replace").read()
+    rc = int(rc)
+    # pnpm sets its error badge off with thin spaces (U+2009): \W+ after a code.
+    errors = r"ERR_PNPM_[A-Z_0-9]+"
+    if r["outcome"] == "fails":
+        if rc == 0:
+            die("pnpm installed it, but the manifest says it fails")
+        # A 404 names the dependency no package of the registry has (a virtual name).
+        pat = (r"ERR_PNPM_FETCH_404\W+GET \S+: Not Found - 404"
+               r"|ERR_PNPM_NO_MATCHING_VERSION\W+No matching version found for \S+")
+        if not re.search(pat, text):
+            die("pnpm failed, but not for want of a version: " + last_lines(text, errors))
+        print("pnpm refused it, as the manifest says: " + re.sub(r"\s+", " ", re.search(pat, text).group(0)))
+        return
+    if rc != 0:
+        die("pnpm exited %d: %s" % (rc, last_lines(text, errors + r"|^\S*Error: ")))
+    base = (doc.get("base_url") or "") + "npm/"
+    rows = [a for a in doc["artifacts"] if a["format"] == "npm" and a.get("listed", True)]
+    problems = []
+    lockfile = os.path.join(proj, "pnpm-lock.yaml")
+    if not os.path.isfile(lockfile):
+        die("pnpm wrote no pnpm-lock.yaml")
+    pkgs = pnpm_lock_packages(lockfile)
+    try:
+        modules = json.load(open(os.path.join(proj, "node_modules", ".modules.yaml"), encoding="utf-8"))
+        registry = modules["registries"]["default"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        die("cannot read node_modules/.modules.yaml's default registry: %s" % e)
+    if registry != base:
+        problems.append("pnpm installed from %s, not from the served tree %s" % (registry, base))
+    got, deprecated = {}, {}
+    for key, body in sorted(pkgs.items()):
+        name, _, v = key.rpartition("@")
+        if name in got:
+            problems.append("pnpm installed %s twice (%s and %s)" % (name, got[name], v))
+        got[name] = v
+        m = re.search(r"\bintegrity:\s*['\"]?(sha\d+-[A-Za-z0-9+/]+=*)", body)
+        hit = [a for a in rows if a["name"] == name and a["version"] == v]
+        if len(hit) != 1:
+            problems.append("%s@%s is no row of the manifest" % (name, v))
+        else:
+            want_i = "sha512-" + base64.b64encode(bytes.fromhex(hit[0]["sha512"])).decode()
+            if not m or m.group(1) != want_i:
+                problems.append("%s@%s has integrity %s in pnpm-lock.yaml, the manifest's sha512 is %s"
+                                % (name, v, m.group(1) if m else "none", want_i))
+        t = re.search(r"\btarball:\s*['\"]?([^,'\"}\s]+)", body)
+        if t and not t.group(1).startswith(base):
+            problems.append("%s@%s came from %s, not from the served tree %s" % (name, v, t.group(1), base))
+        d = re.search(r"^deprecated:\s*(.+)$", body, re.M)
+        if d:
+            deprecated[name + "@" + v] = d.group(1).strip().strip("'\"")
+        pj = os.path.join(proj, "node_modules", ".pnpm", name.replace("/", "+") + "@" + v, "node_modules", name, "package.json")
+        try:
+            with open(pj, encoding="utf-8") as f:
+                pv = json.load(f).get("version")
+        except (OSError, ValueError, AttributeError):
+            pv = None
+        if pv != v:
+            problems.append("node_modules/.pnpm has no %s@%s (its package.json says %s)" % (name, v, pv))
+    store = sorted(d for d in os.listdir(os.path.join(proj, "node_modules", ".pnpm")) if "@" in d[1:])
+    locked = sorted(k.replace("/", "+") for k in pkgs)
+    if store != locked:
+        problems.append("node_modules/.pnpm holds %s, pnpm-lock.yaml %s" % (" ".join(store), " ".join(locked)))
+    want = dict(r.get("resolves") or {})
+    if got != want:
+        problems.append("pnpm installed %s; the manifest says %s" % (fmt(got), fmt(want)))
+    seen = []
+    for note in r.get("notes") or []:
+        m = re.fullmatch(r"(\S+) (\S+) is deprecated: (.+)", note)
+        if not m:
+            problems.append("a note this test cannot check: %r" % note)
+            continue
+        name, ver, reason = m.groups()
+        pat = r"^\W*WARN\W+deprecated %s@%s: %s[ \t]*$" % (re.escape(name), re.escape(ver), re.escape(reason))
+        if not re.search(pat, text, re.M):
+            problems.append("pnpm printed no deprecation warning for %s@%s with reason '%s' (pnpm said: %s)"
+                            % (name, ver, reason, last_lines(text, r"deprecated")))
+        elif deprecated.pop(name + "@" + ver, None) != reason:
+            problems.append("pnpm-lock.yaml does not record %s@%s as deprecated: '%s'" % (name, ver, reason))
+        else:
+            seen.append("pnpm warned: %s@%s deprecated, '%s' (and its lockfile says so)" % (name, ver, reason))
+    if deprecated:
+        problems.append("pnpm-lock.yaml marks deprecated what the manifest does not note: %s" % fmt(deprecated))
+    if not seen and re.search(r"WARN\W+(\d+ )?deprecated", text):
+        problems.append("pnpm warned of a deprecation the manifest does not note: " + last_lines(text, r"deprecated", 1))
+    if problems:
+        die("; ".join(problems))
+    print("pnpm installed %s from %s, as the manifest says%s" % (fmt(got), base, "".join("; " + s for s in seen)))
 
 def cmd_expect_resolver(manifest, size):
     # What the shipped resolver-basic set means, written out: the manifest must say it.
@@ -634,6 +851,7 @@ def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     table = {
         "resolutions": cmd_resolutions, "check-pip": cmd_check_pip, "check-npm": cmd_check_npm,
+        "check-uv": cmd_check_uv, "check-pnpm": cmd_check_pnpm,
         "expect-resolver": cmd_expect_resolver, "rows": cmd_rows, "field": cmd_field,
         "pipconf": cmd_pipconf, "npmrc": cmd_npmrc, "anchors": cmd_anchors, "json-gpg": cmd_json_gpg,
         "keyids": cmd_keyids, "results": cmd_results,
@@ -715,6 +933,15 @@ c_tools() {
   [ "$rc" -ne 3 ] || need_tool "scripts/clients/setup.sh could not install every tool: $(cat "$TOOLS_DIR"/*.skip 2>/dev/null | tr '\n' ' ')"
   [ "$rc" -eq 0 ] || bad "scripts/clients/setup.sh failed (exit $rc)"
   say "npm $(npm --version) on node $(node --version) for install and publish; npm $(node "$AUDIT_NPM" --version) for audit signatures; $("$TWINE" --version | head -n1 | cut -d' ' -f1-3); pypiserver $("$TOOLS_DIR/pyenv/bin/pypi-server" --version); verdaccio $(node "$TOOLS_DIR/verdaccio/node_modules/verdaccio/bin/verdaccio" --version); $(gpgv --version | head -n1)"
+}
+
+c_second_tools() {
+  local rc=0
+  scripts/clients/setup.sh uv || rc=$?
+  scripts/clients/setup.sh pnpm || rc=$((rc > 0 ? rc : $?))
+  [ "$rc" -ne 3 ] || need_tool "scripts/clients/setup.sh could not install uv or pnpm: $(cat "$TOOLS_DIR"/uv.skip "$TOOLS_DIR"/pnpm.skip 2>/dev/null | tr '\n' ' ')"
+  [ "$rc" -eq 0 ] || bad "scripts/clients/setup.sh uv pnpm failed (exit $rc)"
+  say "$("$UV" --version | cut -d' ' -f1-2) and pnpm $("$PNPM" --version), the second clients of the resolutions"
 }
 
 c_pki() {
@@ -849,6 +1076,49 @@ c_npm_resolution() { # tree set idx request
   say "npm $(npm --version) install '$req': $out"
 }
 
+# c_uv_resolution TREE SET IDX REQUEST: `uv pip install REQUEST` into a fresh venv made by
+# uv, with the index and CA of the tree's pip.conf (uv reads no pip.conf) and its own cache.
+c_uv_resolution() {
+  local tree=$1 set=$2 idx=$3 req=$4 venv=$CASE_DIR/venv rc=0 out index cert
+  [ -x "$UV" ] || need_tool "uv is not installed: $(cat "$TOOLS_DIR/uv.skip" 2>/dev/null || echo 'scripts/clients/setup.sh uv')"
+  IFS=$'\t' read -r index cert _ < <(py pipconf "$tree/clients/pip.conf") || bad "cannot read $tree/clients/pip.conf"
+  [ "$cert" != - ] || bad "$tree/clients/pip.conf names no cert for uv's --cert"
+  export UV_CACHE_DIR=$CASE_DIR/uv-cache
+  "$UV" venv --no-config --python "$(command -v "$PYTHON")" "$venv" >"$CASE_DIR/venv.log" 2>&1 \
+    || bad "uv venv failed: $(grep -m1 '^error' "$CASE_DIR/venv.log")"
+  "$UV" pip install --no-config --verbose --python "$venv/bin/python" --default-index "$index" --cert "$cert" \
+    "$req" >"$CASE_DIR/uv.log" 2>&1 || rc=$?
+  cat "$CASE_DIR/uv.log"
+  "$UV" pip list --no-config --python "$venv/bin/python" --format json >"$CASE_DIR/list.json" 2>"$CASE_DIR/list.err" \
+    || bad "uv pip list failed: $(cat "$CASE_DIR/list.err")"
+  "$venv/bin/python" -c 'import importlib.metadata as m, json, sys
+json.dump([{"name": d.metadata["Name"], "version": d.version, "installer": (d.read_text("INSTALLER") or "").strip()}
+           for d in m.distributions()], sys.stdout)' >"$CASE_DIR/dists.json"
+  out=$(py check-uv "$tree/manifest.json" "$set" "$idx" "$CASE_DIR/list.json" "$CASE_DIR/dists.json" \
+        "$CASE_DIR/uv.log" "$rc") || bad "uv pip install '$req': $out"
+  say "$("$UV" --version | cut -d' ' -f1-2) pip install '$req': $out"
+}
+
+# c_pnpm_resolution TREE SET IDX REQUEST: `pnpm add REQUEST` in a fresh project, with the
+# tree's .npmrc (registry, inline CA) plus a store, cache and state of the case's own.
+c_pnpm_resolution() {
+  local tree=$1 set=$2 idx=$3 req=$4 proj=$CASE_DIR/proj rc=0 out
+  [ -x "$PNPM" ] || need_tool "pnpm is not installed: $(cat "$TOOLS_DIR/pnpm.skip" 2>/dev/null || echo 'scripts/clients/setup.sh pnpm')"
+  {
+    cat "$tree/clients/.npmrc"
+    printf 'store-dir=%s\ncache-dir=%s\nstate-dir=%s\n' "$CASE_DIR/store" "$CASE_DIR/cache" "$CASE_DIR/state"
+    # Never fetch another pnpm for a packageManager field; short retry back-offs.
+    printf 'manage-package-manager-versions=false\nfetch-retry-mintimeout=1000\nfetch-retry-maxtimeout=4000\n'
+  } >"$CASE_DIR/npmrc"
+  npm_project "$proj"
+  (cd "$proj" && npm_config_userconfig=$CASE_DIR/npmrc npm_config_globalconfig=$EMPTY_RC \
+     "$PNPM" add "$req" --reporter=append-only) >"$CASE_DIR/pnpm.log" 2>&1 || rc=$?
+  cat "$CASE_DIR/pnpm.log"
+  out=$(py check-pnpm "$tree/manifest.json" "$set" "$idx" "$proj" "$CASE_DIR/pnpm.log" "$rc") \
+    || bad "pnpm add '$req': $out"
+  say "pnpm $("$PNPM" --version) add '$req': $out"
+}
+
 c_declared() { skip_case "$*"; }
 
 resolver_basic() { # size
@@ -874,7 +1144,8 @@ relations() { # size
 }
 
 # set_resolutions SET TREE SIZE: each resolution the manifest lists for pypi and npm, run
-# by pip and npm (pip-S-<request>, npm-S-<request>).
+# by pip and uv (pip-S-<request>, uv-S-<request>) and by npm and pnpm (npm-S-<request>,
+# pnpm-S-<request>).
 set_resolutions() {
   local set=$1 tree=$2 size=$3 f lines idx outcome req reason
   for f in pypi npm; do
@@ -886,14 +1157,18 @@ set_resolutions() {
       if [ "$f" = pypi ]; then
         if [ "$outcome" = "not expressible" ]; then
           run "pip-$size-$req" c_declared "not expressible in pypi, not run: $reason"
+          run "uv-$size-$req" c_declared "not expressible in pypi, not run: $reason"
         else
           run "pip-$size-$req" c_pip_resolution "$tree" "$set" "$idx" "$req"
+          run "uv-$size-$req" c_uv_resolution "$tree" "$set" "$idx" "$req"
         fi
       else
         if [ "$outcome" = "not expressible" ]; then
           run "npm-$size-$req" c_declared "not expressible in npm, not run: $reason"
+          run "pnpm-$size-$req" c_declared "not expressible in npm, not run: $reason"
         else
           run "npm-$size-$req" c_npm_resolution "$tree" "$set" "$idx" "$req"
+          run "pnpm-$size-$req" c_pnpm_resolution "$tree" "$set" "$idx" "$req"
         fi
       fi
     done <<<"$lines"
@@ -1253,6 +1528,7 @@ declare -A READY=()
 echo "== e2e-sets: sizes ${SIZES[*]}; tiers ${TIERS[*]} in one registry; ports $PORT_BASE-$((PORT_BASE + 9)); work $WORK =="
 [ -z "${E2E_SETS_BREAK:-}" ] || echo "!! E2E_SETS_BREAK=$E2E_SETS_BREAK: the trees are broken on purpose; checks must fail"
 run client-tools c_tools
+run second-clients c_second_tools
 run pki c_pki
 run venv c_venv
 run republish-pypi-registry c_registry pypi "$RP_PYPI" "$RP_PYPI_PROXY" rp-pypi
