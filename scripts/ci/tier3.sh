@@ -191,15 +191,6 @@ second_client() { # format -> its second client's case name, or nothing
   if [ -n "$c" ] && [ -x "scripts/clients/$c.sh" ]; then echo "$c"; fi
 }
 
-# persona_rows MANIFEST FORMAT: the format's rows of the signers set, which a second client
-# pulls (the set's resolutions are the first client's to check).
-persona_rows() {
-  python3 -c 'import json,sys
-for a in json.load(open(sys.argv[1]))["artifacts"]:
-    if a["format"] == sys.argv[2] and a.get("set") == "signers":
-        print(a["path"])' "$1" "$2"
-}
-
 npm_audit() { # size path [registry]: npm audit signatures on the installed package
   "scripts/clients/npm.sh" audit --registry "${3:-$BASE}" --manifest "$WORK/out/$1/manifest.json" \
     --artifact "$2" --ca "$CA"
@@ -340,7 +331,8 @@ for size in "${SIZES[@]}"; do
           check "$format-sets-$second-$size-$(basename "$path")" \
             "scripts/clients/$second.sh" pull --registry "$(sets_base "$format")" \
             --manifest "$WORK/sets-$format/$size/manifest.json" --artifact "$path" --ca "$CA"
-        done < <(persona_rows "$WORK/sets-$format/$size/manifest.json" "$format")
+        done < <(set_pull_rows "$WORK/sets-$format/$size/manifest.json" |
+          awk -F '\t' -v f="$format" '$1 == f { print $2 }')
       fi
     fi
     scripts/serve.sh stop --port "$(sets_port "$format")" --state "$WORK/serve-sets-$format" >/dev/null 2>&1 || true
