@@ -167,6 +167,14 @@ void gen_case_scan(const struct gen_case *c, size_t index, struct archive_scan *
     free(path);
 }
 
+struct version_range test_range(const char *text)
+{
+    struct version_range range;
+    char why[128];
+    cr_assert(version_range_parse(text, &range, why, sizeof why), "%s: %s", text, why);
+    return range;
+}
+
 const struct generator *test_generator(const char *format)
 {
     const struct generator *gen = generator_table_find(&generator_registry, format);

@@ -61,6 +61,8 @@ void gen_case_scan(const struct gen_case *c, size_t index, struct archive_scan *
 int gen_case_write_index(const struct gen_case *c, struct ag_error *err);
 /* A pid no process has: a child that has exited and been reaped. */
 long dead_pid(void);
+/* A version range the test writes, parsed (the test fails if it does not parse). */
+struct version_range test_range(const char *text);
 /* The generator of a format this build has. */
 const struct generator *test_generator(const char *format);
 /* check_package of the format's generator for name and version alone. */

@@ -428,21 +428,13 @@ Test(deb, a_release_stays_in_the_main_suite)
     gen_case_teardown(&c);
 }
 
-static struct version_range parsed_range(const char *text)
-{
-    struct version_range range;
-    char why[128];
-    cr_assert(version_range_parse(text, &range, why, sizeof why), "%s: %s", text, why);
-    return range;
-}
-
 /* What apt reads: a versioned Provides, so a ranged dependency on the
  * virtual name is met, and a Conflicts of one bound; in control and
  * Packages alike. */
 Test(deb, provides_and_conflicts_reach_control_and_packages)
 {
     static const char *const provides[] = {"ag-virtual"};
-    struct version_range below2 = parsed_range("<2");
+    struct version_range below2 = test_range("<2");
     struct spec_dependency conflicts[] = {{"ag-old", &below2, DEPENDENCY_RUNTIME, 1}};
     struct package_spec spec = {.format = "deb",
                                 .name = "demo-pkg",

@@ -5,14 +5,6 @@
 #include "common/package_set.h"
 #include "support.h"
 
-static struct version_range parsed(const char *text)
-{
-    struct version_range range;
-    char why[128];
-    cr_assert(version_range_parse(text, &range, why, sizeof why), "%s: %s", text, why);
-    return range;
-}
-
 /* Debian's and rpm's conflict fields conflict on each entry alone: a
  * range of two bounds would conflict with every version, and "!=" has
  * no relation, so both are refused; any version and one bound are
@@ -33,7 +25,7 @@ Test(relations, conflict_fields_refuse_what_they_cannot_say)
              i < sizeof refused / sizeof refused[0] + sizeof written / sizeof written[0]; i++) {
             int bad = i < sizeof refused / sizeof refused[0];
             const char *text = bad ? refused[i] : written[i - sizeof refused / sizeof refused[0]];
-            struct version_range range = parsed(text);
+            struct version_range range = test_range(text);
             struct spec_dependency conflict = {"ag-old", &range, DEPENDENCY_RUNTIME, 1};
             struct package_spec spec = {.format = formats[f].format,
                                         .name = "demo",

@@ -272,14 +272,6 @@ Test(rpm, verify_catches_a_flipped_payload_byte)
     gen_case_teardown(&c);
 }
 
-static struct version_range parsed_range(const char *text)
-{
-    struct version_range range;
-    char why[128];
-    cr_assert(version_range_parse(text, &range, why, sizeof why), "%s: %s", text, why);
-    return range;
-}
-
 /* The dependency tag triple at index i: name, RPMSENSE flags, version. */
 static void expect_dep(Header h, rpmTagVal names, rpmTagVal flags, rpmTagVal versions, size_t i,
                        const char *name, uint32_t flag, const char *version)
@@ -328,7 +320,7 @@ static char *primary_xml(const char *out_root)
 Test(rpm, provides_and_conflicts_reach_the_header_and_primary)
 {
     static const char *const provides[] = {"ag-virtual"};
-    struct version_range below2 = parsed_range("<2");
+    struct version_range below2 = test_range("<2");
     struct spec_dependency conflicts[] = {{"ag-old", &below2, DEPENDENCY_RUNTIME, 1}};
     struct package_spec spec = {.format = "rpm",
                                 .name = "demo-pkg",
